@@ -1,0 +1,37 @@
+/// Root-mean-square layer norm: y = w * x / sqrt(mean(x^2) + eps).
+public enum RMSNorm {
+    /// out[N, C], rstd[N] = rmsnorm(inp[N, C]; weight[C])
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>, rows n: Int, dim c: Int, eps: Float
+    ) {
+        for i in 0..<n {
+            let x = inp + i * c, y = out + i * c
+            let meanSquare = dot(x, x, c) / Float(c)
+            let r = 1 / (meanSquare + eps).squareRoot()
+            rstd[i] = r
+            for j in 0..<c { y[j] = x[j] * r * weight[j] }
+        }
+    }
+
+    /// dinp[N, C] += d/dx;  dweight[C] += sum_n dout * x * rstd
+    ///
+    /// With g = w * dout: dx = rstd * g - x * rstd^3 * mean(g * x).
+    public static func backward(
+        dinp: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        rows n: Int, dim c: Int
+    ) {
+        for i in 0..<n {
+            let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
+            let r = rstd[i]
+            var gx: Float = 0
+            for j in 0..<c { gx += weight[j] * dy[j] * x[j] }
+            let k = r * r * r * gx / Float(c)
+            for j in 0..<c {
+                dx[j] += r * weight[j] * dy[j] - k * x[j]
+                dweight[j] += dy[j] * x[j] * r
+            }
+        }
+    }
+}

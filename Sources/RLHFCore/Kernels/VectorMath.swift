@@ -1,0 +1,95 @@
+// Vectorised elementwise helpers shared by the kernels. SIMD8 maps onto AVX registers; the
+// scalar tails handle lengths that are not multiples of 8.
+
+@inline(__always)
+func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// e^x for 8 lanes: Cephes-style range reduction x = n ln2 + r and a degree-6 polynomial,
+/// accurate to about 2 ulp over the float range (libm's scalar expf is the bottleneck of
+/// softmax over a 32k vocabulary otherwise).
+@inline(__always)
+func exp8(_ input: SIMD8<Float>) -> SIMD8<Float> {
+    let x = input.clamped(lowerBound: SIMD8(repeating: -87.33654), upperBound: SIMD8(repeating: 88.37626))
+    let n = (x * 1.442695041 + 0.5).rounded(.down)
+    var r = x - n * 0.693359375
+    r = r + n * 2.12194440e-4
+    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    let rr = r * r
+    let poly = p * rr + r + 1
+    let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    return poly * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+}
+
+/// Scalar e^x with the same polynomial as `exp8`, for tails, so that results do not depend
+/// on where a row is split into vectors.
+@inline(__always)
+func exp1(_ x: Float) -> Float {
+    exp8(SIMD8(repeating: x))[0]
+}
+
+/// Maximum of `x[0..<n]`.
+@inline(__always)
+func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var best = -Float.infinity
+    var i = 0
+    if n >= 8 {
+        var v = SIMD8<Float>(repeating: -.infinity)
+        while i + 8 <= n { v = pointwiseMax(v, load8(x + i)); i += 8 }
+        best = v.max()
+    }
+    while i < n { best = max(best, x[i]); i += 1 }
+    return best
+}
+
+/// out[i] = exp(scale * x[i] - shift); returns the sum of out (Double-accumulated per vector).
+@inline(__always)
+func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                scale: Float, shift: Float) -> Float {
+    var i = 0
+    var acc = SIMD8<Float>(repeating: 0)
+    while i + 8 <= n {
+        let e = exp8(load8(x + i) * scale - shift)
+        store8(e, out + i)
+        acc += e
+        i += 8
+    }
+    var sum = acc.sum()
+    while i < n {
+        let e = exp1(scale * x[i] - shift)
+        out[i] = e
+        sum += e
+        i += 1
+    }
+    return sum
+}
+
+/// Sum of x[i] * y[i].
+@inline(__always)
+func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+    var i = 0
+    var acc = SIMD8<Float>(repeating: 0)
+    while i + 8 <= n { acc += load8(x + i) * load8(y + i); i += 8 }
+    var sum = acc.sum()
+    while i < n { sum += x[i] * y[i]; i += 1 }
+    return sum
+}
+
+/// y[i] += a * x[i].
+@inline(__always)
+func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    while i + 8 <= n { store8(load8(y + i) + a * load8(x + i), y + i); i += 8 }
+    while i < n { y[i] += a * x[i]; i += 1 }
+}

@@ -1,0 +1,86 @@
+/// Preallocated activations and their gradients for a training or scoring pass of shape (B, T).
+///
+/// Allocated once per shape and reused, so no pass allocates. Per-layer tensors are stored
+/// layer after layer; `resid` has L + 1 slices (the input of each block and the final stream).
+final class Activations {
+    let batch: Int, time: Int
+    var rows: Int { batch * time }
+
+    let tokens: UnsafeMutablePointer<Int32>      // [N]
+    let positions: UnsafeMutablePointer<Int32>   // [N]
+    let resid: FloatBuffer        // [L+1, N, C]
+    let attnNorm: FloatBuffer     // [L, N, C]
+    let attnRstd: FloatBuffer     // [L, N]
+    let qkv: FloatBuffer          // [L, N, S3]
+    let probs: FloatBuffer        // [L, B, NH, T, T]
+    let atty: FloatBuffer         // [L, N, C]
+    let mid: FloatBuffer          // [L, N, C]
+    let ffnNorm: FloatBuffer      // [L, N, C]
+    let ffnRstd: FloatBuffer      // [L, N]
+    let gateUp: FloatBuffer       // [L, N, 2F]
+    let hidden: FloatBuffer       // [L, N, F]
+    let finalNorm: FloatBuffer    // [N, C]
+    let finalRstd: FloatBuffer    // [N]
+    /// Head output: logits [N, V] or values [N]; the backward pass overwrites it with its gradient.
+    let output: FloatBuffer
+
+    // Gradient scratch, one layer's worth, reused by every layer.
+    let dresid: FloatBuffer       // [N, C]
+    let dnorm: FloatBuffer        // [N, C]
+    let dqkv: FloatBuffer         // [N, S3]
+    let datty: FloatBuffer        // [N, C]
+    let dgateUp: FloatBuffer      // [N, 2F]
+    let dhidden: FloatBuffer      // [N, F]
+    let dprobs: FloatBuffer       // [T, T]
+
+    // Per-position results of `TokenLogProbs`.
+    let targets: UnsafeMutablePointer<Int32>     // [N]
+    let logp: FloatBuffer, entropy: FloatBuffer, lse: FloatBuffer   // [N]
+    let vocabScratch: FloatBuffer // [V]
+    /// Temperature of the last `tokenLogProbs` call; nil until one ran after the forward pass.
+    var logProbTemperature: Float?
+
+    init(config: ModelConfig, head: ModelHead, batch: Int, time: Int) {
+        self.batch = batch
+        self.time = time
+        let n = batch * time, c = config.dim, l = config.nLayers, f = config.hiddenDim
+        let s3 = config.dim + 2 * config.kvDim
+        tokens = .allocate(capacity: max(n, 1))
+        positions = .allocate(capacity: max(n, 1))
+        targets = .allocate(capacity: max(n, 1))
+        tokens.initialize(repeating: 0, count: max(n, 1))
+        targets.initialize(repeating: 0, count: max(n, 1))
+        for i in 0..<n { positions[i] = Int32(i % time) }
+        resid = FloatBuffer(count: (l + 1) * n * c)
+        attnNorm = FloatBuffer(count: l * n * c)
+        attnRstd = FloatBuffer(count: l * n)
+        qkv = FloatBuffer(count: l * n * s3)
+        probs = FloatBuffer(count: l * batch * config.nHeads * time * time)
+        atty = FloatBuffer(count: l * n * c)
+        mid = FloatBuffer(count: l * n * c)
+        ffnNorm = FloatBuffer(count: l * n * c)
+        ffnRstd = FloatBuffer(count: l * n)
+        gateUp = FloatBuffer(count: l * n * 2 * f)
+        hidden = FloatBuffer(count: l * n * f)
+        finalNorm = FloatBuffer(count: n * c)
+        finalRstd = FloatBuffer(count: n)
+        output = FloatBuffer(count: head == .languageModel ? n * config.vocabSize : n)
+        dresid = FloatBuffer(count: n * c)
+        dnorm = FloatBuffer(count: n * c)
+        dqkv = FloatBuffer(count: n * s3)
+        datty = FloatBuffer(count: n * c)
+        dgateUp = FloatBuffer(count: n * 2 * f)
+        dhidden = FloatBuffer(count: n * f)
+        dprobs = FloatBuffer(count: time * time)
+        logp = FloatBuffer(count: n)
+        entropy = FloatBuffer(count: n)
+        lse = FloatBuffer(count: n)
+        vocabScratch = FloatBuffer(count: config.vocabSize)
+    }
+
+    deinit {
+        tokens.deallocate()
+        positions.deallocate()
+        targets.deallocate()
+    }
+}

@@ -1,0 +1,155 @@
+/// The Llama decoder: embedding, N blocks of (RMSNorm, GQA attention with RoPE, residual,
+/// RMSNorm, SwiGLU MLP, residual), final RMSNorm and a head (LM or scalar).
+///
+/// All weights live in `parameters`, laid out by `layout`; `gradients` mirrors it. A pass is
+/// `forward`, an objective from `LlamaModel+Objectives.swift`, then `backward`, which adds
+/// into `gradients` (call `zeroGradients()` between optimiser steps).
+public final class LlamaModel {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    public let parameters: FloatBuffer
+    /// Gradient of the objectives' sum since the last `zeroGradients()`; allocated on first use.
+    public private(set) lazy var gradients = FloatBuffer(count: layout.count)
+    let rope: RoPE
+    let attention: Attention
+    var activations: Activations?
+
+    /// A model with the given weights (a flat buffer laid out by `ParameterLayout(config:head:)`),
+    /// or zero weights when `parameters` is nil.
+    public init(config: ModelConfig, head: ModelHead = .languageModel, parameters: FloatBuffer? = nil) throws(ModelConfigError) {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config, head: head)
+        if let parameters, parameters.count != layout.count {
+            throw .invalid("parameter buffer holds \(parameters.count) floats, the layout needs \(layout.count)")
+        }
+        self.parameters = parameters ?? FloatBuffer(count: layout.count)
+        rope = RoPE(headDim: config.headDim, maxPositions: config.maxSeqLen, theta: config.ropeTheta)
+        attention = Attention(config: config)
+    }
+
+    public var head: ModelHead { layout.head }
+
+    public func zeroGradients() { gradients.zero() }
+
+    /// Checks a batch against the vocabulary and `maxSeqLen`.
+    public func validate(_ batch: TokenBatch) throws(ModelInputError) {
+        if batch.seqLen > config.maxSeqLen {
+            throw .sequenceTooLong(length: batch.seqLen, maxSeqLen: config.maxSeqLen)
+        }
+        if batch.tokens.count != batch.batchSize * batch.seqLen {
+            throw .shapeMismatch("\(batch.tokens.count) tokens for B=\(batch.batchSize), T=\(batch.seqLen)")
+        }
+        for (i, token) in batch.tokens.enumerated() where token < 0 || Int(token) >= config.vocabSize {
+            throw .tokenOutOfRange(token: token, index: i, vocabSize: config.vocabSize)
+        }
+    }
+
+    func activations(for batch: TokenBatch) -> Activations {
+        if let acts = activations, acts.batch == batch.batchSize, acts.time == batch.seqLen { return acts }
+        activations = nil
+        let acts = Activations(config: config, head: head, batch: batch.batchSize, time: batch.seqLen)
+        activations = acts
+        return acts
+    }
+
+    /// Runs the model over `batch` and returns the head output: logits [B, T, V] for a
+    /// language model, values [B, T] for a scalar head. The pointer is valid until the next pass.
+    @discardableResult
+    public func forward(_ batch: TokenBatch) throws(ModelInputError) -> UnsafeMutableBufferPointer<Float> {
+        try validate(batch)
+        let a = activations(for: batch)
+        let b = batch.batchSize, t = batch.seqLen, n = b * t
+        let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
+        let p = parameters.pointer
+        batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: n) }
+
+        Embedding.forward(out: a.resid.pointer, tokens: a.tokens, table: p + layout.embedding, rows: n, dim: c)
+        for (l, w) in layout.layers.enumerated() {
+            let x = a.resid.pointer + l * n * c
+            let norm1 = a.attnNorm.pointer + l * n * c, rstd1 = a.attnRstd.pointer + l * n
+            let qkv = a.qkv.pointer + l * n * s3
+            let probs = a.probs.pointer + l * b * config.nHeads * t * t
+            let atty = a.atty.pointer + l * n * c
+            let mid = a.mid.pointer + l * n * c
+            let norm2 = a.ffnNorm.pointer + l * n * c, rstd2 = a.ffnRstd.pointer + l * n
+            let gateUp = a.gateUp.pointer + l * n * 2 * f
+            let hidden = a.hidden.pointer + l * n * f
+            let next = x + n * c
+
+            RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
+            // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
+            Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
+            rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
+            attention.forward(out: atty, probs: probs, qkv: qkv, batch: b, time: t)
+            mid.update(from: x, count: n * c)
+            Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
+
+            RMSNorm.forward(out: norm2, rstd: rstd2, inp: mid, weight: p + w.ffnNorm, rows: n, dim: c, eps: config.normEps)
+            // gate and up are adjacent too.
+            Matmul.forward(out: gateUp, inp: norm2, weight: p + w.gate, rows: n, inDim: c, outDim: 2 * f)
+            SwiGLU.forward(out: hidden, gateUp: gateUp, rows: n, hidden: f)
+            next.update(from: mid, count: n * c)
+            Matmul.forward(out: next, inp: hidden, weight: p + w.down, rows: n, inDim: f, outDim: c, accumulate: true)
+        }
+        let last = a.resid.pointer + config.nLayers * n * c
+        RMSNorm.forward(out: a.finalNorm.pointer, rstd: a.finalRstd.pointer, inp: last, weight: p + layout.finalNorm,
+                        rows: n, dim: c, eps: config.normEps)
+        Matmul.forward(out: a.output.pointer, inp: a.finalNorm.pointer, weight: p + headOffset,
+                       rows: n, inDim: c, outDim: headWidth)
+        return UnsafeMutableBufferPointer(start: a.output.pointer, count: n * headWidth)
+    }
+
+    var headOffset: Int { layout.lmHead ?? layout.score! }
+    var headWidth: Int { head == .languageModel ? config.vocabSize : 1 }
+
+    /// Backpropagates the gradient that an objective left in the head-output buffer
+    /// (dlogits [B, T, V] or dvalues [B, T]) and adds the parameter gradients into `gradients`.
+    func backward() {
+        guard let a = activations else { preconditionFailure("backward() needs a forward pass first") }
+        let b = a.batch, t = a.time, n = a.rows
+        let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
+        let p = parameters.pointer, g = gradients.pointer
+        let dresid = a.dresid.pointer, dnorm = a.dnorm.pointer
+
+        Matmul.backward(dinp: dnorm, dweight: g + headOffset, dout: a.output.pointer, inp: a.finalNorm.pointer,
+                        weight: p + headOffset, rows: n, inDim: c, outDim: headWidth, accumulateInput: false)
+        a.dresid.zero()
+        RMSNorm.backward(dinp: dresid, dweight: g + layout.finalNorm, dout: dnorm,
+                         inp: a.resid.pointer + config.nLayers * n * c, weight: p + layout.finalNorm,
+                         rstd: a.finalRstd.pointer, rows: n, dim: c)
+
+        for (l, w) in layout.layers.enumerated().reversed() {
+            let x = a.resid.pointer + l * n * c
+            let norm1 = a.attnNorm.pointer + l * n * c, rstd1 = a.attnRstd.pointer + l * n
+            let qkv = a.qkv.pointer + l * n * s3
+            let probs = a.probs.pointer + l * b * config.nHeads * t * t
+            let atty = a.atty.pointer + l * n * c
+            let mid = a.mid.pointer + l * n * c
+            let norm2 = a.ffnNorm.pointer + l * n * c, rstd2 = a.ffnRstd.pointer + l * n
+            let gateUp = a.gateUp.pointer + l * n * 2 * f
+            let hidden = a.hidden.pointer + l * n * f
+
+            // dresid is the gradient w.r.t. this block's output; it flows unchanged through
+            // both residual adds, and each branch adds its own input gradient to it.
+            Matmul.backward(dinp: a.dhidden.pointer, dweight: g + w.down, dout: dresid, inp: hidden, weight: p + w.down,
+                            rows: n, inDim: f, outDim: c, accumulateInput: false)
+            SwiGLU.backward(dgateUp: a.dgateUp.pointer, dout: a.dhidden.pointer, gateUp: gateUp, rows: n, hidden: f)
+            Matmul.backward(dinp: dnorm, dweight: g + w.gate, dout: a.dgateUp.pointer, inp: norm2, weight: p + w.gate,
+                            rows: n, inDim: c, outDim: 2 * f, accumulateInput: false)
+            RMSNorm.backward(dinp: dresid, dweight: g + w.ffnNorm, dout: dnorm, inp: mid, weight: p + w.ffnNorm,
+                             rstd: rstd2, rows: n, dim: c)
+
+            Matmul.backward(dinp: a.datty.pointer, dweight: g + w.wo, dout: dresid, inp: atty, weight: p + w.wo,
+                            rows: n, inDim: c, outDim: c, accumulateInput: false)
+            attention.backward(dqkv: a.dqkv.pointer, scratch: a.dprobs.pointer, dout: a.datty.pointer, probs: probs,
+                               qkv: qkv, batch: b, time: t)
+            rope.backward(a.dqkv.pointer, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
+            Matmul.backward(dinp: dnorm, dweight: g + w.wq, dout: a.dqkv.pointer, inp: norm1, weight: p + w.wq,
+                            rows: n, inDim: c, outDim: s3, accumulateInput: false)
+            RMSNorm.backward(dinp: dresid, dweight: g + w.attentionNorm, dout: dnorm, inp: x, weight: p + w.attentionNorm,
+                             rstd: rstd1, rows: n, dim: c)
+        }
+        Embedding.backward(dtable: g + layout.embedding, dout: dresid, tokens: a.tokens, rows: n, dim: c)
+    }
+}
