@@ -13,11 +13,16 @@ func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
 
 /// e^x for 8 lanes: Cephes-style range reduction x = n ln2 + r and a degree-6 polynomial,
 /// accurate to about 2 ulp over the float range (libm's scalar expf is the bottleneck of
-/// softmax over a 32k vocabulary otherwise).
+/// softmax over a 32k vocabulary otherwise). n is rounded with the 1.5 * 2^23 trick, whose
+/// bit pattern then holds n as an integer: generic SIMD float-to-int conversions are slow.
 @inline(__always)
 func exp8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-    let x = input.clamped(lowerBound: SIMD8(repeating: -87.33654), upperBound: SIMD8(repeating: 88.37626))
-    let n = (x * 1.442695041 + 0.5).rounded(.down)
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    var x = input
+    x.replace(with: SIMD8(repeating: -87.33654), where: x .< -87.33654)
+    x.replace(with: SIMD8(repeating: 88.37626), where: x .> 88.37626)
+    let shifted = x * 1.442695041 + magic
+    let n = shifted - magic
     var r = x - n * 0.693359375
     r = r + n * 2.12194440e-4
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
@@ -26,10 +31,10 @@ func exp8(_ input: SIMD8<Float>) -> SIMD8<Float> {
     p = p * r + 4.1665795894e-2
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
-    let rr = r * r
-    let poly = p * rr + r + 1
-    let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    return poly * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+    let poly = p * (r * r) + r + 1
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = (integer &+ 127) &<< 23
+    return poly * unsafeBitCast(scale, to: SIMD8<Float>.self)
 }
 
 /// Scalar e^x with the same polynomial as `exp8`, for tails, so that results do not depend
@@ -39,18 +44,18 @@ func exp1(_ x: Float) -> Float {
     exp8(SIMD8(repeating: x))[0]
 }
 
-/// Maximum of `x[0..<n]`.
+/// Maximum of `x[0..<n]` (eight running maxima, so the loop pipelines).
 @inline(__always)
 func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var best = -Float.infinity
+    var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0
     var i = 0
-    if n >= 8 {
-        var v = SIMD8<Float>(repeating: -.infinity)
-        while i + 8 <= n { v = pointwiseMax(v, load8(x + i)); i += 8 }
-        best = v.max()
+    while i + 8 <= n {
+        m0 = max(m0, x[i]); m1 = max(m1, x[i + 1]); m2 = max(m2, x[i + 2]); m3 = max(m3, x[i + 3])
+        m4 = max(m4, x[i + 4]); m5 = max(m5, x[i + 5]); m6 = max(m6, x[i + 6]); m7 = max(m7, x[i + 7])
+        i += 8
     }
-    while i < n { best = max(best, x[i]); i += 1 }
-    return best
+    while i < n { m0 = max(m0, x[i]); i += 1 }
+    return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
 }
 
 /// out[i] = exp(scale * x[i] - shift); returns the sum of out (Double-accumulated per vector).

@@ -1,0 +1,62 @@
+import Foundation
+
+/// AdamW (Loshchilov & Hutter): Adam with bias correction and weight decay decoupled from the
+/// gradient. Moments mirror the flat parameter buffer; decay applies to matrices only (not to
+/// norm gains), as in GPT-style training.
+public struct AdamW {
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    /// Steps taken so far (the t of the bias correction).
+    public private(set) var step: Int = 0
+    public let m: FloatBuffer
+    public let v: FloatBuffer
+    /// Ranges of the flat buffer that receive weight decay.
+    public let decayedRanges: [Range<Int>]
+
+    public init(layout: ParameterLayout, beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8, weightDecay: Float = 0.0) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+        m = FloatBuffer(count: layout.count)
+        v = FloatBuffer(count: layout.count)
+        decayedRanges = layout.views.filter { $0.shape.count == 2 }.map { $0.offset..<($0.offset + $0.count) }
+    }
+
+    /// Restores the moments and step count (e.g. from a checkpoint).
+    public mutating func restore(step: Int, m: [Float], v: [Float]) {
+        precondition(m.count == self.m.count && v.count == self.v.count, "optimiser state size mismatch")
+        self.step = step
+        m.withUnsafeBufferPointer { self.m.pointer.update(from: $0.baseAddress!, count: m.count) }
+        v.withUnsafeBufferPointer { self.v.pointer.update(from: $0.baseAddress!, count: v.count) }
+    }
+
+    /// One update of `parameters` from `gradients` at learning rate `lr`.
+    public mutating func update(parameters: FloatBuffer, gradients: FloatBuffer, lr: Float) {
+        precondition(parameters.count == m.count && gradients.count == m.count, "buffers must match the layout")
+        step += 1
+        let c1 = 1 - powf(beta1, Float(step)), c2 = 1 - powf(beta2, Float(step))
+        let count = m.count
+        let p = parameters.pointer, g = gradients.pointer, m = m.pointer, v = v.pointer
+        let (b1, b2, eps) = (beta1, beta2, eps)
+        func apply(_ range: Range<Int>, decay: Float) {
+            for i in range {
+                let gi = g[i]
+                let mi = b1 * m[i] + (1 - b1) * gi
+                let vi = b2 * v[i] + (1 - b2) * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] -= lr * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * p[i])
+            }
+        }
+        var cursor = 0
+        for range in decayedRanges {
+            apply(cursor..<range.lowerBound, decay: 0)
+            apply(range, decay: weightDecay)
+            cursor = range.upperBound
+        }
+        apply(cursor..<count, decay: 0)
+    }
+}
