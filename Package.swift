@@ -28,7 +28,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RLHFCoreTests", dependencies: ["RLHFCore"]),
+        .testTarget(name: "RLHFCoreTests", dependencies: ["RLHFCore"], exclude: ["Fixtures"]),
         .testTarget(name: "RLHFDistributedTests", dependencies: ["RLHFDistributed", "RLHFCore"]),
     ]
 )
