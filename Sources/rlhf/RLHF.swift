@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `rlhf` command: every stage of the recipe, under one binary that also runs under mpirun.
+@main
+struct RLHF: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rlhf",
+        abstract: "RLHF (SFT, reward model, PPO) for Llama-family models on OpenBLAS and OpenMPI.",
+        subcommands: [Generate.self, Convert.self, Bench.self]
+    )
+}
