@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The kernels are written with SIMD8 vectors and fused multiply-adds; on x86-64 they need AVX2
+// and FMA (every x86 server CPU since 2013) to compile to single instructions.
+#if arch(x86_64)
+let kernelFlags = ["-Ounchecked", "-target-cpu", "haswell"]
+#else
+let kernelFlags = ["-Ounchecked"]
+#endif
+
 let package = Package(
     name: "rlhf",
     platforms: [.macOS(.v13)],
@@ -18,7 +26,7 @@ let package = Package(
         .target(
             name: "RLHFCore",
             dependencies: ["COpenBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            swiftSettings: [.unsafeFlags(kernelFlags, .when(configuration: .release))]
         ),
         .target(name: "RLHFDistributed", dependencies: ["CMPI", "RLHFCore"]),
         .executableTarget(

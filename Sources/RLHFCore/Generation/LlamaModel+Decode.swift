@@ -23,20 +23,28 @@ extension LlamaModel {
                 (cache.values.pointer + slot).update(from: qkv + i * s3 + c + kv, count: kv)
             }
             // Row i attends to positions 0...pos of its own sequence (including rows of this call).
+            // Positions are the outer loop so that each cached key and value row is read once,
+            // contiguously, for all heads. scores is [NH, maxLength].
+            let stride = cache.maxLength
             for i in 0..<r {
                 let pos = Int(ws.positions[i])
-                let base = cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
+                let keys = cache.keys.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
+                let values = cache.values.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
+                let q = qkv + i * s3, y = atty + i * c
+                for t in 0...pos {
+                    let k = keys + t * kv
+                    for h in 0..<config.nHeads { scores[h * stride + t] = dot(q + h * hs, k + (h / group) * hs, hs) }
+                }
                 for h in 0..<config.nHeads {
-                    let q = qkv + i * s3 + h * hs
-                    let keys = cache.keys.pointer + base + (h / group) * hs
-                    let values = cache.values.pointer + base + (h / group) * hs
-                    for t in 0...pos { scores[t] = dot(q, keys + t * kv, hs) }
-                    let m = maxOf(scores, pos + 1)
-                    let sum = expShifted(scores, scores, pos + 1, scale: scale, shift: m * scale)
-                    let y = atty + i * c + h * hs
-                    y.update(repeating: 0, count: hs)
-                    let inv = 1 / sum
-                    for t in 0...pos { axpy(scores[t] * inv, values + t * kv, y, hs) }
+                    let row = scores + h * stride
+                    let m = maxOf(row, pos + 1)
+                    let inv = 1 / expShifted(row, row, pos + 1, scale: scale, shift: m * scale)
+                    for t in 0...pos { row[t] *= inv }
+                }
+                y.update(repeating: 0, count: c)
+                for t in 0...pos {
+                    let v = values + t * kv
+                    for h in 0..<config.nHeads { axpy(scores[h * stride + t], v + (h / group) * hs, y + h * hs, hs) }
                 }
             }
             Matmul.forward(out: x, inp: atty, weight: p + w.wo, rows: r, inDim: c, outDim: c, accumulate: true)

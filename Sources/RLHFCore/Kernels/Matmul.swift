@@ -7,6 +7,10 @@ public enum Matmul {
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
     ) {
+        if n <= SkinnyMatmul.maxRows {
+            SkinnyMatmul.forward(out: out, inp: inp, weight: weight, rows: n, inDim: c, outDim: oc, accumulate: accumulate)
+            return
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(oc), Int32(c),
                     1, inp, Int32(c), weight, Int32(c), accumulate ? 1 : 0, out, Int32(oc))
     }

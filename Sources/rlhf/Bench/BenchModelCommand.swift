@@ -27,6 +27,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Untimed warm-up repetitions per figure.")
     var warmup: Int = 1
 
+    @Option(help: "Comma-separated figures to measure: train, score, generate.")
+    var phases: String = "train,score,generate"
+
     mutating func run() throws {
         setBLASThreads(threads)
         let names = configs.split(separator: ",").map(String.init)
@@ -52,37 +55,41 @@ struct BenchModel: ParsableCommand {
         let tokens = (0..<(bench.batch * bench.time)).map { _ in Int32(rng.next() % v) }
         let batch = TokenBatch(tokens: tokens, batchSize: bench.batch, seqLen: bench.time)
         let (targets, mask) = batch.nextTokenTargets()
-        var adam = AdamW(layout: model.layout, weightDecay: 0.1)
-        let trainSeconds = try Measurement.median(repeats: repeats, warmup: warmup) {
-            model.zeroGradients()
-            try model.forward(batch)
-            _ = try model.crossEntropy(targets: targets, mask: mask)
-            model.backwardCrossEntropy(mask: mask)
-            adam.update(parameters: model.parameters, gradients: model.gradients, lr: 1e-4)
-        }
-        let scoreSeconds = try Measurement.median(repeats: repeats, warmup: warmup) {
-            try model.forward(batch)
-            _ = try model.tokenLogProbs(targets: targets)
-        }
-        let (genBatch, promptLength, newTokens) = (16, 16, 64)
-        let prompts = (0..<genBatch).map { _ in (0..<promptLength).map { _ in Int32(rng.next() % v) } }
-        let generator = Generator(model: model, maxNewTokens: newTokens, eosToken: nil)
-        let generateSeconds = try Measurement.median(repeats: repeats, warmup: warmup) {
-            _ = try generator.generate(prompts: prompts, rng: &rng)
-        }
-        let trainTokensPerSecond = Double(bench.batch * bench.time) / trainSeconds
-        return [
-            "impl": "rlhf",
-            "config": bench.name,
-            "threads": threads,
-            "train_tokens_per_s": trainTokensPerSecond,
-            "score_tokens_per_s": Double(bench.batch * bench.time) / scoreSeconds,
-            "generate_tokens_per_s": Double(genBatch * newTokens) / generateSeconds,
-            "train_flops_per_token": bench.trainFlopsPerToken,
-            "train_mfu": bench.trainFlopsPerToken * trainTokensPerSecond / (sgemmGFLOPS * 1e9),
-            "sgemm_gflops": sgemmGFLOPS,
-            "peak_rss_mb": Measurement.peakRSSMegabytes(),
-            "params": model.layout.count,
+        let selected = Set(phases.split(separator: ",").map(String.init))
+        var result: [String: Any] = [
+            "impl": "rlhf", "config": bench.name, "threads": threads, "sgemm_gflops": sgemmGFLOPS,
+            "train_flops_per_token": bench.trainFlopsPerToken, "params": model.layout.count,
         ]
+        if selected.contains("train") {
+            var adam = AdamW(layout: model.layout, weightDecay: 0.1)
+            let seconds = try Measurement.median(repeats: repeats, warmup: warmup) {
+                model.zeroGradients()
+                try model.forward(batch)
+                _ = try model.crossEntropy(targets: targets, mask: mask)
+                model.backwardCrossEntropy(mask: mask)
+                adam.update(parameters: model.parameters, gradients: model.gradients, lr: 1e-4)
+            }
+            let tokensPerSecond = Double(bench.batch * bench.time) / seconds
+            result["train_tokens_per_s"] = tokensPerSecond
+            result["train_mfu"] = bench.trainFlopsPerToken * tokensPerSecond / (sgemmGFLOPS * 1e9)
+        }
+        if selected.contains("score") {
+            let seconds = try Measurement.median(repeats: repeats, warmup: warmup) {
+                try model.forward(batch)
+                _ = try model.tokenLogProbs(targets: targets)
+            }
+            result["score_tokens_per_s"] = Double(bench.batch * bench.time) / seconds
+        }
+        if selected.contains("generate") {
+            let (genBatch, promptLength, newTokens) = (16, 16, 64)
+            let prompts = (0..<genBatch).map { _ in (0..<promptLength).map { _ in Int32(rng.next() % v) } }
+            let generator = Generator(model: model, maxNewTokens: newTokens, eosToken: nil)
+            let seconds = try Measurement.median(repeats: repeats, warmup: warmup) {
+                _ = try generator.generate(prompts: prompts, rng: &rng)
+            }
+            result["generate_tokens_per_s"] = Double(genBatch * newTokens) / seconds
+        }
+        result["peak_rss_mb"] = Measurement.peakRSSMegabytes()
+        return result
     }
 }
