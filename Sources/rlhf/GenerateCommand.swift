@@ -41,6 +41,9 @@ struct Generate: ParsableCommand {
     @Option(help: "OpenBLAS threads.")
     var threads: Int = 1
 
+    @Flag(name: .customLong("token-ids"), help: "Print the generated token ids (one line per sample) instead of text.")
+    var tokenIDs = false
+
     mutating func run() throws {
         setBLASThreads(threads)
         let modelURL = URL(fileURLWithPath: model)
@@ -55,6 +58,10 @@ struct Generate: ParsableCommand {
         let outputs = try generator.generate(prompts: Array(repeating: promptTokens, count: samples), rng: &rng)
         let seconds = Date().timeIntervalSince(start)
         for (i, output) in outputs.enumerated() {
+            if tokenIDs {
+                print(output.tokens.map(String.init).joined(separator: " "))
+                continue
+            }
             if samples > 1 { print("--- sample \(i + 1)") }
             print(tok.decode(promptTokens + output.tokens.filter { $0 != Llama2cTokenizer.eos }))
         }

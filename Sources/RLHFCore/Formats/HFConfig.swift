@@ -48,6 +48,9 @@ public enum HFConfig {
             json["architectures"] = ["LlamaForSequenceClassification"]
             json["id2label"] = ["0": "LABEL_0"]
             json["label2id"] = ["LABEL_0": 0]
+            // transformers pools a batch at each row's last non-pad token, and refuses batches
+            // without a pad id; our batches pad with 0 (<unk> in llama2.c vocabularies).
+            json["pad_token_id"] = 0
         }
         do {
             return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
