@@ -40,11 +40,17 @@ final class Activations {
     /// Temperature of the last `tokenLogProbs` call; nil until one ran after the forward pass.
     var logProbTemperature: Float?
 
+    private let dim: Int, hiddenDim: Int, qkvWidth: Int, heads: Int
+
     init(config: ModelConfig, head: ModelHead, batch: Int, time: Int) {
         self.batch = batch
         self.time = time
         let n = batch * time, c = config.dim, l = config.nLayers, f = config.hiddenDim
         let s3 = config.dim + 2 * config.kvDim
+        dim = c
+        hiddenDim = f
+        qkvWidth = s3
+        heads = config.nHeads
         tokens = .allocate(capacity: max(n, 1))
         positions = .allocate(capacity: max(n, 1))
         targets = .allocate(capacity: max(n, 1))
@@ -76,6 +82,19 @@ final class Activations {
         entropy = FloatBuffer(count: n)
         lse = FloatBuffer(count: n)
         vocabScratch = FloatBuffer(count: config.vocabSize)
+    }
+
+    typealias Pointer = UnsafeMutablePointer<Float>
+
+    /// Block `l`'s slices: its input x, attention norm and rstd, qkv, probs, attention output,
+    /// the stream after attention (mid), FFN norm and rstd, gate|up, and the SwiGLU output.
+    func layer(_ l: Int) -> (x: Pointer, norm1: Pointer, rstd1: Pointer, qkv: Pointer, probs: Pointer, atty: Pointer,
+                             mid: Pointer, norm2: Pointer, rstd2: Pointer, gateUp: Pointer, hidden: Pointer) {
+        let n = rows, c = dim, f = hiddenDim
+        return (resid.pointer + l * n * c, attnNorm.pointer + l * n * c, attnRstd.pointer + l * n,
+                qkv.pointer + l * n * qkvWidth, probs.pointer + l * batch * heads * time * time, atty.pointer + l * n * c,
+                mid.pointer + l * n * c, ffnNorm.pointer + l * n * c, ffnRstd.pointer + l * n,
+                gateUp.pointer + l * n * 2 * f, hidden.pointer + l * n * f)
     }
 
     deinit {

@@ -66,15 +66,7 @@ public final class LlamaModel {
 
         Embedding.forward(out: a.resid.pointer, tokens: a.tokens, table: p + layout.embedding, rows: n, dim: c)
         for (l, w) in layout.layers.enumerated() {
-            let x = a.resid.pointer + l * n * c
-            let norm1 = a.attnNorm.pointer + l * n * c, rstd1 = a.attnRstd.pointer + l * n
-            let qkv = a.qkv.pointer + l * n * s3
-            let probs = a.probs.pointer + l * b * config.nHeads * t * t
-            let atty = a.atty.pointer + l * n * c
-            let mid = a.mid.pointer + l * n * c
-            let norm2 = a.ffnNorm.pointer + l * n * c, rstd2 = a.ffnRstd.pointer + l * n
-            let gateUp = a.gateUp.pointer + l * n * 2 * f
-            let hidden = a.hidden.pointer + l * n * f
+            let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
             let next = x + n * c
 
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
@@ -120,15 +112,7 @@ public final class LlamaModel {
                          rstd: a.finalRstd.pointer, rows: n, dim: c)
 
         for (l, w) in layout.layers.enumerated().reversed() {
-            let x = a.resid.pointer + l * n * c
-            let norm1 = a.attnNorm.pointer + l * n * c, rstd1 = a.attnRstd.pointer + l * n
-            let qkv = a.qkv.pointer + l * n * s3
-            let probs = a.probs.pointer + l * b * config.nHeads * t * t
-            let atty = a.atty.pointer + l * n * c
-            let mid = a.mid.pointer + l * n * c
-            let norm2 = a.ffnNorm.pointer + l * n * c, rstd2 = a.ffnRstd.pointer + l * n
-            let gateUp = a.gateUp.pointer + l * n * 2 * f
-            let hidden = a.hidden.pointer + l * n * f
+            let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
 
             // dresid is the gradient w.r.t. this block's output; it flows unchanged through
             // both residual adds, and each branch adds its own input gradient to it.
