@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file that could not be read or written in one of the supported formats.
 ///
 /// Every case names the file, and where it applies the tensor or key, so that the message alone
@@ -44,5 +46,15 @@ public enum FormatError: Error, Equatable, CustomStringConvertible {
         case .io(let path, let detail):
             "\(path): \(detail)"
         }
+    }
+}
+
+/// The contents of `url` (memory-mapped: weights files are read once, in place), or an `.io`
+/// error naming the file.
+func readFormatFile(_ url: URL) throws(FormatError) -> Data {
+    do {
+        return try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+        throw .io(path: url.path, detail: "cannot read file: \(error.localizedDescription)")
     }
 }

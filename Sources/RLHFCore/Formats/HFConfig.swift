@@ -112,13 +112,7 @@ public enum HFConfig {
 
     /// Reads and parses the `config.json` at `url`.
     public static func read(contentsOf url: URL) throws(FormatError) -> (config: ModelConfig, head: ModelHead) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .io(path: url.path, detail: "cannot read file: \(error.localizedDescription)")
-        }
-        return try decode(data, path: url.path)
+        try decode(readFormatFile(url), path: url.path)
     }
 
     /// Writes `config.json` for `config` and `head` to `url` through a temporary file, so a failed

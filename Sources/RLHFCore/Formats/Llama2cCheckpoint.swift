@@ -15,12 +15,7 @@ import Foundation
 ///   and the parameters laid out by `ParameterLayout(config:head: .languageModel)`.
 public func loadLlama2cModel(file url: URL) throws(FormatError) -> (config: ModelConfig, parameters: FloatBuffer) {
     let path = url.path
-    let data: Data
-    do {
-        data = try Data(contentsOf: url, options: .alwaysMapped)
-    } catch {
-        throw .io(path: path, detail: "cannot read file: \(error.localizedDescription)")
-    }
+    let data = try readFormatFile(url)
     let headerBytes = 7 * 4
     guard data.count >= headerBytes else {
         throw .truncated(path: path, detail: "file has \(data.count) bytes, fewer than the \(headerBytes)-byte header")

@@ -44,12 +44,7 @@ public struct Llama2cTokenizer: Sendable {
     ///   after the last token are an error, as they mean the file and the model disagree.
     public init(contentsOf url: URL, vocabSize: Int? = nil) throws(FormatError) {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .io(path: path, detail: "cannot read file: \(error.localizedDescription)")
-        }
+        let data = try readFormatFile(url)
         if let vocabSize, vocabSize <= 0 || vocabSize > Int(Int32.max) {
             throw .corrupt(path: path, detail: "requested vocabulary size \(vocabSize) is not a positive int32")
         }

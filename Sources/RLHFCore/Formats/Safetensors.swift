@@ -41,12 +41,7 @@ public struct SafetensorsFile: Equatable, Sendable {
     /// Reads and validates the safetensors file at `url`.
     public init(contentsOf url: URL) throws(FormatError) {
         let path = url.path
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw .io(path: path, detail: "cannot read file: \(error.localizedDescription)")
-        }
+        let bytes = try readFormatFile(url)
         // `withUnsafeBytes` rethrows untyped errors, so the typed error travels in a Result.
         self = try bytes.withUnsafeBytes { raw in
             Result { () throws(FormatError) in try SafetensorsFile(parsing: raw, path: path) }
