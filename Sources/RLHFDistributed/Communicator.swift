@@ -72,6 +72,17 @@ public struct Communicator: @unchecked Sendable {
         try allreduce(value, cmpi_op_sum(), "sum")
     }
 
+    /// The element-wise sums of `values` over all ranks, in one call: a step's statistics.
+    ///
+    /// Every rank must pass the same count.
+    public func allreduceSum(_ values: [Double]) throws(MPIError) -> [Double] {
+        var result = [Double](repeating: 0, count: values.count)
+        try MPIError.check(
+            MPI_Allreduce(values, &result, Int32(values.count), cmpi_double(), cmpi_op_sum(), handle),
+            "MPI_Allreduce (sum) of \(values.count) Doubles on \(size) ranks")
+        return result
+    }
+
     /// The largest `value` of all ranks.
     public func allreduceMax(_ value: Double) throws(MPIError) -> Double {
         try allreduce(value, cmpi_op_max(), "max")

@@ -1,0 +1,97 @@
+import Foundation
+import RLHFCore
+import RLHFData
+
+/// `rlhf rm`: a reward model from an SFT model's trunk and a fresh scalar head, trained on
+/// preference pairs with -log sigmoid(r_chosen - r_rejected - margin).
+public enum RewardModelStage {
+    /// The file beside a reward model's weights holding the mean and standard deviation of its
+    /// rewards on the training responses; PPO subtracts the mean and divides by the std.
+    public static let normalizationFile = "reward_normalization.json"
+
+    /// Trains as `config` (a `StageSchemas.rm` config) says.
+    public static func run(config: RunConfig, group: DataParallelGroup, control: RunControl = RunControl()) throws -> StageResult {
+        let env = StageEnvironment(config: config, group: group)
+        let modelPath = config.string("model.init")
+        let sft = try loadModel(at: URL(fileURLWithPath: modelPath))
+        let model = try rewardModel(fromTrunkOf: sft, headStd: config.float("rm.head_init_std"),
+                                    seed: UInt64(config.int("train.seed")))
+        let tokenizerURL = try env.tokenizerURL(modelPath: modelPath)
+        let data = try env.stageData(modelPath: modelPath, model: model)
+        let (trainPairs, evalPairs) = try env.loadSplit(key: \PreferencePair.prompt, load: { try loadPreferencePairs(at: $0, options: $1) })
+        let (train, truncatedTrain) = data.preferencePairs(trainPairs)
+        let (eval, truncatedEval) = data.preferencePairs(evalPairs)
+        if truncatedTrain + truncatedEval > 0 {
+            env.say("rm: \(truncatedTrain + truncatedEval) pairs longer than data.seq_len = \(data.maxLength) tokens keep their last \(data.maxLength) tokens")
+        }
+        env.say("rm: \(train.count) training and \(eval.count) eval pairs; \(model.layout.count) parameters")
+        try env.prepareRunDirectory()
+        let settings = try OptimizationSettings(config: config)
+        let objective = PreferenceObjective(train: train, eval: eval, padToken: data.padToken,
+                                            microBatchSize: settings.examplesPerPass, margin: config.float("rm.margin"))
+        let trainer = try StageTrainer(stage: "rm", model: model, objective: objective, settings: settings,
+                                       group: group, runDirectory: env.runDirectory)
+        var evaluation = try trainer.run(resume: control.resume, stopAfter: control.stopAfterSteps)
+        guard trainer.isFinished else { return StageResult(modelDirectory: nil, evaluation: evaluation, steps: trainer.completedSteps) }
+
+        let normalization = try RewardNormalization(
+            PreferenceObjective.score(model, pairs: train, group: group, padToken: data.padToken,
+                                      batchSize: settings.examplesPerPass))
+        evaluation["rm/normalization_mean"] = normalization.mean
+        evaluation["rm/normalization_std"] = normalization.std
+        env.say(String(format: "rm: reward normalisation over %d training pairs: mean %.4f, std %.4f",
+                       normalization.pairs, normalization.mean, normalization.std))
+        let directory = try env.saveFinalModel(model, tokenizerURL: tokenizerURL,
+                                               extraFiles: [normalizationFile: try normalization.encoded()])
+        return StageResult(modelDirectory: directory, evaluation: evaluation, steps: trainer.completedSteps)
+    }
+
+    /// A scalar-head model sharing every trunk tensor with `languageModel`; the head is drawn
+    /// from N(0, headStd^2), with headStd = 1/sqrt(dim + 1) when 0 is given.
+    public static func rewardModel(fromTrunkOf languageModel: LlamaModel, headStd: Float, seed: UInt64) throws -> LlamaModel {
+        guard languageModel.head == .languageModel else { return languageModel }
+        let model = try LlamaModel(config: languageModel.config, head: .scalar)
+        let source = languageModel.layout
+        for view in model.layout.views {
+            if let from = source.view(named: view.name) {
+                (model.parameters.pointer + view.offset).update(from: languageModel.parameters.pointer + from.offset, count: view.count)
+            } else {
+                var rng = RandomGenerator(seed: seed)
+                let std = headStd > 0 ? headStd : 1 / Float(languageModel.config.dim + 1).squareRoot()
+                for i in 0..<view.count { model.parameters[view.offset + i] = std * rng.nextGaussian() }
+            }
+        }
+        return model
+    }
+}
+
+/// The mean and standard deviation of a reward model's scores, stored beside it.
+public struct RewardNormalization: Codable, Equatable, Sendable {
+    public var mean: Double
+    public var std: Double
+    /// How many pairs (twice as many responses) the statistics come from.
+    public var pairs: Int
+
+    public init(mean: Double, std: Double, pairs: Int) {
+        self.mean = mean
+        self.std = std
+        self.pairs = pairs
+    }
+
+    init(_ statistics: PreferenceStatistics) {
+        self.init(mean: statistics.rewardMean, std: statistics.rewardStd, pairs: statistics.pairs)
+    }
+
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// The statistics stored in a reward model's directory, or nil when it has none.
+    public static func read(modelDirectory: URL) throws -> RewardNormalization? {
+        let url = modelDirectory.appendingPathComponent(RewardModelStage.normalizationFile)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try JSONDecoder().decode(RewardNormalization.self, from: Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import RLHFTraining
+
+/// `rlhf config`: the documented keys of each command's config.
+struct ConfigKeys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Print every config key of a command with its type, default and meaning.",
+        discussion: "Example: rlhf config sft. Without a command, prints the keys of every command.")
+
+    @Argument(help: "pretrain, sft, rm or eval.")
+    var command: String?
+
+    @Flag(help: "Print Markdown tables (as in the README).")
+    var markdown = false
+
+    func run() throws {
+        let schemas = try command.map { name in
+            guard let schema = StageSchemas.all.first(where: { $0.name == name }) else {
+                throw ValidationError("no command '\(name)' takes a config; choose one of \(StageSchemas.all.map(\.name).joined(separator: ", "))")
+            }
+            return [schema]
+        } ?? StageSchemas.all
+        for schema in schemas {
+            if markdown {
+                print("#### `rlhf \(schema.name)`\n\n" + schema.markdownTable())
+            } else {
+                print("rlhf \(schema.name):")
+                for key in schema.keys {
+                    let value = key.defaultValue.map { String(describing: $0) } ?? "(required)"
+                    print("  \(key.name) [\(key.kind)] = \(value)\n      \(key.help)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import RLHFCore
+import RLHFTraining
+import Testing
+
+@Suite("Stage objectives")
+struct ObjectiveTests {
+    @Test("the reward-model loss gradient matches central finite differences")
+    func preferenceGradient() throws {
+        let model = try StageFixtures.model(head: .scalar)
+        let pairs = StageFixtures.preferencePairs(4, seed: 9)
+        let objective = PreferenceObjective(train: pairs, eval: [], padToken: 0, microBatchSize: 0, margin: 0.1)
+        let all = Array(0..<pairs.count)[...]
+        model.zeroGradients()
+        _ = try objective.accumulateGradients(of: model, on: all, scale: 0.25)
+        let analytic = model.gradients.array
+
+        func loss() throws -> Double {
+            let saved = model.gradients.array
+            defer { for i in saved.indices { model.gradients[i] = saved[i] } }
+            return try objective.accumulateGradients(of: model, on: all, scale: 0).loss * 0.25
+        }
+        let score = try #require(model.layout.view(named: "score.weight"))
+        let probes = [score.offset, score.offset + 3, model.layout.layers[0].wq + 5, model.layout.layers[1].down + 7, 11]
+        for index in probes {
+            let saved = model.parameters[index]
+            model.parameters[index] = saved + 1e-2
+            let up = try loss()
+            model.parameters[index] = saved - 1e-2
+            let down = try loss()
+            model.parameters[index] = saved
+            let numeric = (up - down) / 2e-2
+            #expect(abs(numeric - Double(analytic[index])) <= 2e-3 + 2e-2 * abs(numeric), "parameter \(index)")
+        }
+    }
+
+    @Test("micro-batches accumulate the same gradient as one pass")
+    func microBatching() throws {
+        let model = try StageFixtures.model()
+        let sequences = StageFixtures.countingSequences(6, seed: 2)
+        let whole = LanguageModelingObjective(train: sequences, eval: [], padToken: 0, microBatchSize: 0)
+        let pieces = LanguageModelingObjective(train: sequences, eval: [], padToken: 0, microBatchSize: 2)
+        let all = Array(0..<sequences.count)[...]
+        let scale = Float(1 / whole.weight(of: all))
+        model.zeroGradients()
+        let a = try whole.accumulateGradients(of: model, on: all, scale: scale)
+        let one = model.gradients.array
+        model.zeroGradients()
+        let b = try pieces.accumulateGradients(of: model, on: all, scale: scale)
+        let many = model.gradients.array
+        #expect(abs(a.loss - b.loss) <= 1e-4 * abs(a.loss))
+        let difference = zip(one, many).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+        let norm = one.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
+        #expect(difference <= 1e-5 * norm)
+    }
+
+    @Test("the language-modelling loss counts masked targets only")
+    func maskedLoss() throws {
+        let sequences = StageFixtures.countingSequences(3, seed: 4)
+        let objective = LanguageModelingObjective(train: sequences, eval: sequences, padToken: 0, microBatchSize: 0)
+        let expected = sequences.map { s in s.lossMask.dropFirst().filter { $0 }.count }.reduce(0, +)
+        #expect(objective.weight(of: Array(0..<3)[...]) == Double(expected))
+        let model = try StageFixtures.model()
+        let results = try objective.evaluate(model, group: StageFixtures.group())
+        let loss = try #require(results["eval/loss"])
+        // Random weights: near the uniform loss log(V).
+        #expect(abs(loss - log(Double(StageFixtures.config.vocabSize))) < 1.5)
+        #expect(abs(try #require(results["eval/perplexity"]) - exp(loss)) < 1e-9 * exp(loss))
+    }
+
+    @Test("a reward model copies the language model's trunk and gets a fresh head")
+    func rewardModelInitialisation() throws {
+        let lm = try StageFixtures.model()
+        let rm = try RewardModelStage.rewardModel(fromTrunkOf: lm, headStd: 0, seed: 1)
+        #expect(rm.head == .scalar)
+        for view in rm.layout.views where view.name != "score.weight" {
+            let from = try #require(lm.layout.view(named: view.name))
+            for i in 0..<view.count { #expect(rm.parameters[view.offset + i] == lm.parameters[from.offset + i]) }
+        }
+        let score = try #require(rm.layout.view(named: "score.weight"))
+        let values = (0..<score.count).map { Double(rm.parameters[score.offset + $0]) }
+        let std = (values.map { $0 * $0 }.reduce(0, +) / Double(values.count)).squareRoot()
+        #expect(std > 0.05 && std < 0.5, "head std \(std) should be near 1/sqrt(17)")
+    }
+}
