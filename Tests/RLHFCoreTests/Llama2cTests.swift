@@ -291,6 +291,41 @@ private func tokenizerError(_ contents: [UInt8], vocabSize: Int? = nil) throws -
         #expect(tokenizer.decode(tokenizer.encode("héllo wörld\n😀 ok", bos: true, eos: false)) == "héllo wörld\n😀 ok")
     }
 
+    /// run.c's merge loop as written there: rescan every adjacent pair after each merge.
+    private func rescanningMerges(_ start: [Int32], _ tokenizer: Llama2cTokenizer) -> [Int32] {
+        var tokens = start
+        while true {
+            var best: (index: Int, id: Int32, score: Float)?
+            for index in tokens.indices.dropLast() {
+                let pieces = tokenizer.pieces
+                guard pieces.indices.contains(Int(tokens[index])), pieces.indices.contains(Int(tokens[index + 1])),
+                      let id = tokenizer.id(of: pieces[Int(tokens[index])] + pieces[Int(tokens[index + 1])]),
+                      tokenizer.scores[Int(id)] > (best?.score ?? -1e10) else { continue }
+                best = (index, id, tokenizer.scores[Int(id)])
+            }
+            guard let best else { return tokens }
+            tokens.replaceSubrange(best.index...(best.index + 1), with: [best.id])
+        }
+    }
+
+    @Test func heapMergingEqualsRunCsRescanOnRandomText() throws {
+        let tokenizer = try realTokenizer()
+        var rng = RandomGenerator(seed: 11)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz     ,.!?'\n\"ABCLily éü😀Once upon a time the")
+        for _ in 0..<300 {
+            let text = String((0..<Int(rng.next() % 120)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            // run.c's starting point: the dummy-prefix space, then one token per UTF-8 character
+            // (or its bytes' fallback tokens).
+            var unmerged: [Int32] = [try #require(tokenizer.id(of: [0x20]))]
+            for scalar in text.unicodeScalars {
+                let bytes = Array(String(scalar).utf8)
+                unmerged += tokenizer.id(of: bytes).map { [$0] } ?? bytes.map { Int32($0) + 3 }
+            }
+            let expected = text.isEmpty ? [] : rescanningMerges(unmerged, tokenizer)
+            #expect(tokenizer.encode(text, bos: false, eos: false) == expected, "\(text.debugDescription)")
+        }
+    }
+
     @Test func decodeFollowsRunC() throws {
         let tokenizer = try realTokenizer()
         let once = try #require(tokenizer.id(of: Array(" Once".utf8)))

@@ -20,6 +20,9 @@ public struct Llama2cTokenizer: Sendable {
     public let maxTokenLength: Int
     /// Piece bytes to id; for duplicate pieces the lowest id.
     private let ids: [[UInt8]: Int32]
+    /// (left id << 32 | right id) to the id of the concatenated piece, for every pair whose
+    /// concatenation is a token: the merge candidates `encode` looks up.
+    private let merges: [UInt64: Int32]
 
     /// Number of tokens.
     public var vocabSize: Int { pieces.count }
@@ -35,6 +38,16 @@ public struct Llama2cTokenizer: Sendable {
             ids[piece] = Int32(id)
         }
         self.ids = ids
+        var merges: [UInt64: Int32] = [:]
+        for piece in ids.keys where piece.count > 1 {
+            guard let merged = ids[piece] else { continue }
+            for split in 1..<piece.count {
+                if let left = ids[Array(piece[..<split])], let right = ids[Array(piece[split...])] {
+                    merges[Self.pairKey(left, right)] = merged
+                }
+            }
+        }
+        self.merges = merges
     }
 
     /// Reads a `tokenizer.bin`.
@@ -125,28 +138,48 @@ public struct Llama2cTokenizer: Sendable {
             character.removeAll(keepingCapacity: true)
         }
 
-        while let merge = bestMerge(in: tokens) {
-            tokens.replaceSubrange(merge.index...(merge.index + 1), with: [merge.id])
-        }
+        tokens = mergePairs(tokens)
         if eos { tokens.append(Self.eos) }
         return tokens
     }
 
-    /// The leftmost adjacent pair whose concatenation has the highest score.
-    private func bestMerge(in tokens: [Int32]) -> (index: Int, id: Int32)? {
-        // run.c starts from -1e10, so pieces scored at or below it never merge.
-        var bestScore: Float = -1e10
-        var best: (index: Int, id: Int32)?
-        for index in tokens.indices.dropLast() {
-            // A byte-fallback id can lie outside a vocabulary too small to hold the byte tokens.
-            guard pieces.indices.contains(Int(tokens[index])), pieces.indices.contains(Int(tokens[index + 1])),
-                  let id = id(of: pieces[Int(tokens[index])] + pieces[Int(tokens[index + 1])]),
-                  scores[Int(id)] > bestScore
-            else { continue }
-            bestScore = scores[Int(id)]
-            best = (index, id)
+    private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+
+    /// Repeatedly merges the adjacent pair whose concatenation is the token with the highest
+    /// score (ties: leftmost), as run.c does, but with a heap of candidate pairs over a linked
+    /// list of tokens: O(n log n) instead of run.c's rescan of every pair after each merge,
+    /// which made long texts take seconds.
+    private func mergePairs(_ start: [Int32]) -> [Int32] {
+        var tokens = start
+        let count = tokens.count
+        guard count > 1 else { return tokens }
+        var next = Array(1...count), previous = Array(-1..<(count - 1))
+        var alive = [Bool](repeating: true, count: count)
+        var heap = BinaryHeap<MergeCandidate> { $0.precedes($1) }
+        func consider(_ position: Int) {
+            let right = next[position]
+            guard right < count, let merged = merges[Self.pairKey(tokens[position], tokens[right])],
+                  scores[Int(merged)] > -1e10  // run.c starts from -1e10: pieces at or below never merge.
+            else { return }
+            heap.push(MergeCandidate(score: scores[Int(merged)], position: position, left: tokens[position],
+                                     right: tokens[right], merged: merged))
         }
-        return best
+        for position in 0..<(count - 1) { consider(position) }
+        while let candidate = heap.pop() {
+            let position = candidate.position, right = next[position]
+            // Skip candidates that an earlier merge made stale.
+            guard alive[position], right < count, tokens[position] == candidate.left, tokens[right] == candidate.right
+            else { continue }
+            tokens[position] = candidate.merged
+            alive[right] = false
+            next[position] = next[right]
+            if next[right] < count { previous[next[right]] = position }
+            consider(position)
+            if previous[position] >= 0 { consider(previous[position]) }
+        }
+        return (0..<count).filter { alive[$0] }.map { tokens[$0] }
     }
 
     /// The byte-fallback token of `byte`.
@@ -196,5 +229,19 @@ public struct Llama2cTokenizer: Sendable {
               let low = Character(Unicode.Scalar(piece[start + 4])).hexDigitValue
         else { return nil }
         return UInt8(high * 16 + low)
+    }
+}
+
+/// A possible merge of the tokens at `position` and the next one.
+private struct MergeCandidate {
+    var score: Float
+    var position: Int
+    var left: Int32
+    var right: Int32
+    var merged: Int32
+
+    /// Higher score first; at equal scores the leftmost, as run.c's scan picks.
+    func precedes(_ other: MergeCandidate) -> Bool {
+        score != other.score ? score > other.score : position < other.position
     }
 }
