@@ -97,6 +97,26 @@ public struct Communicator: @unchecked Sendable {
         return result
     }
 
+    // MARK: - Gather
+
+    /// All ranks' `values` concatenated in rank order, on every rank: e.g. each rank's
+    /// fingerprint of its config, to check that all ranks agree.
+    ///
+    /// Every rank must pass the same count.
+    public func allgather(_ values: [UInt64]) throws(MPIError) -> [UInt64] {
+        let operation = "MPI_Allgather of \(values.count) UInt64s per rank on \(size) ranks"
+        guard let count = Int32(exactly: values.count) else {
+            throw MPIError(
+                operation: operation, code: MPI_ERR_COUNT,
+                reason: "each rank contributes at most \(Int32.max) values; gather in several calls")
+        }
+        var result = [UInt64](repeating: 0, count: values.count * size)
+        try MPIError.check(
+            MPI_Allgather(values, count, cmpi_uint64(), &result, count, cmpi_uint64(), handle),
+            operation)
+        return result
+    }
+
     // MARK: - Broadcast
 
     /// Copies `buffer` of rank `root` into `buffer` on every other rank.

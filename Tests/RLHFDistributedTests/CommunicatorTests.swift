@@ -26,6 +26,28 @@ struct CommunicatorTests {
         #expect(!MPIRuntime.isFinalized)
     }
 
+    // MARK: - Gather
+
+    @Test func gathersEveryRanksValuesInRankOrder() throws {
+        let mine: [UInt64] = [UInt64(world.rank), UInt64.max - UInt64(world.rank)]
+        let all = try world.allgather(mine)
+        #expect(all == (0..<world.size).flatMap { [UInt64($0), UInt64.max - UInt64($0)] })
+    }
+
+    @Test func gathersNothingFromEmptyArrays() throws {
+        #expect(try world.allgather([]) == [])
+    }
+
+    @Test func ranksAgreeOnTheLayout() throws {
+        let counts = RoleCounts(learners: 1, actors: world.size, references: 1, rewards: 1)
+        let layout = try RoleLayout(counts: counts, worldSize: world.size)
+        let fingerprint = layout.table.utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
+            ($0 ^ UInt64($1)) &* 1_099_511_628_211  // FNV-1a
+        }
+        let all = try world.allgather([fingerprint])
+        #expect(all == Array(repeating: fingerprint, count: world.size))
+    }
+
     @Test func worldHasRankWithinSize() {
         #expect(world.size >= 1)
         #expect((0..<world.size).contains(world.rank))
