@@ -8,7 +8,7 @@ struct ConfigKeys: ParsableCommand {
         abstract: "Print every config key of a command with its type, default and meaning.",
         discussion: "Example: rlhf config sft. Without a command, prints the keys of every command.")
 
-    @Argument(help: "pretrain, sft, rm or eval.")
+    @Argument(help: "pretrain, sft, rm, eval or ppo.")
     var command: String?
 
     @Flag(help: "Print Markdown tables (as in the README).")

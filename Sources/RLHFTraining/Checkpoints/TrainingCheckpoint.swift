@@ -63,8 +63,10 @@ public struct TrainingCheckpoint {
     }
 
     /// Verifies `directory` (`CheckpointStore.verify`) and reads its model, optimiser and state.
-    public static func read(from directory: URL) throws(CheckpointError) -> TrainingCheckpoint {
-        try CheckpointStore.verify(directory)
+    /// Pass `verifyingManifest: false` for a part of a checkpoint whose enclosing directory was
+    /// verified already (a PPO checkpoint's `policy/` and `critic/`).
+    public static func read(from directory: URL, verifyingManifest: Bool = true) throws(CheckpointError) -> TrainingCheckpoint {
+        if verifyingManifest { try CheckpointStore.verify(directory) }
         let model: (config: ModelConfig, head: ModelHead, parameters: FloatBuffer)
         do {
             model = try loadHFModel(directory: directory)

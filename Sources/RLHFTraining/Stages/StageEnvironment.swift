@@ -13,7 +13,8 @@ public struct StageEnvironment {
     public init(config: RunConfig, group: DataParallelGroup) {
         self.config = config
         self.group = group
-        runDirectory = URL(fileURLWithPath: config.string("output.dir"))
+        // `rlhf eval` writes nothing and has no output.dir: it runs in the current directory.
+        runDirectory = URL(fileURLWithPath: config.schema.key(named: "output.dir") == nil ? "." : config.string("output.dir"))
         options = LoadOptions(skipBadLines: config.bool("data.skip_bad_lines"))
     }
 

@@ -44,7 +44,7 @@ public enum StageSchemas {
     ])
 
     /// Every stage schema, in the order the README documents them.
-    public static let all = [pretrain, sft, rm, eval]
+    public static var all: [ConfigSchema] { [pretrain, sft, rm, eval, ppo] }
 
     static let tokenizerPath = ConfigKey(
         "tokenizer.path", .string, default: "",

@@ -1,0 +1,273 @@
+import Foundation
+import RLHFCore
+import RLHFData
+import RLHFDistributed
+
+/// One learner: a replica of the policy and the critic. Each iteration it receives its share of
+/// every actor's experience, computes values, per-token rewards, GAE advantages (whitened over
+/// the whole batch), runs `num_ppo_epochs` passes of minibatches with the clipped policy and
+/// value losses (plus the ptx term), and sums every gradient with the other learners, so that
+/// all replicas apply the same updates.
+final class LearnerRole {
+    let index: Int
+    let policy: LlamaModel
+    let critic: LlamaModel
+    var policyOptimizer: AdamW
+    var criticOptimizer: AdamW
+    let group: DataParallelGroup
+    let settings: PPOSettings
+    var klController: KLController
+    let padToken: Int32
+    /// Pretraining windows for the ptx term, and the position in them.
+    let ptxWindows: [TrainingSequence]
+    var ptxCursor = EpochCursor()
+
+    /// An experience with everything the update derives from it.
+    struct Sample {
+        var globalIndex: Int
+        var experience: Experience
+        var oldValues: [Float] = []
+        var rewards = TokenRewards(rewards: [], kl: [], score: 0)
+        var advantages: [Float] = []
+        var returns: [Float] = []
+        var entropy: [Float] = []
+    }
+
+    init(index: Int, policy: LlamaModel, critic: LlamaModel, group: DataParallelGroup, settings: PPOSettings,
+         padToken: Int32, ptxWindows: [TrainingSequence]) {
+        self.index = index
+        self.policy = policy
+        self.critic = critic
+        self.group = group
+        self.settings = settings
+        self.padToken = padToken
+        self.ptxWindows = ptxWindows
+        klController = settings.klController
+        policyOptimizer = AdamW(layout: policy.layout, weightDecay: settings.weightDecay)
+        criticOptimizer = AdamW(layout: critic.layout, weightDecay: settings.weightDecay)
+    }
+
+    /// Phase 5a: this learner's share of every actor's experience, with global batch indices.
+    func receive(layout: RoleCounts, mailbox: Mailbox) throws -> [Sample] {
+        var samples: [Sample] = []
+        for actor in 0..<layout.actors {
+            let batch = try mailbox.receive(ExperienceBatch.self, from: RoleInstance(role: .actor, index: actor),
+                                            tag: .experience, actor: actor)
+            let share = LearnerShare(rollouts: settings.rolloutsPerActor, learners: layout.learners, learner: index)
+            guard batch.experiences.count == share.range.count else {
+                throw PPOError.incompatible("learner \(index) expected \(share.range.count) experiences from actor \(actor), got \(batch.experiences.count)")
+            }
+            for (offset, experience) in batch.experiences.enumerated() {
+                samples.append(Sample(globalIndex: actor * settings.rolloutsPerActor + share.range.lowerBound + offset,
+                                      experience: experience))
+            }
+        }
+        return samples
+    }
+
+    /// Phase 5b: one PPO update on `samples`; returns the iteration's metrics, combined over
+    /// the learners (identical on every learner).
+    func update(iteration: Int, samples input: [Sample]) throws -> [String: Double] {
+        var timing = PhaseTimer()
+        var samples = input
+        let klCoefficient = klController.coefficient
+        let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient)
+        var stats = UpdateStatistics()
+        for epoch in 0..<settings.epochs {
+            let order = shuffledIndices(count: settings.rolloutBatchSize, seed: settings.seed &+ UInt64(iteration) &* 7919,
+                                        epoch: epoch)
+            let size = settings.rolloutBatchSize / settings.minibatches
+            let position = Dictionary(uniqueKeysWithValues: samples.enumerated().map { ($1.globalIndex, $0) })
+            for minibatch in 0..<settings.minibatches {
+                let members = order[(minibatch * size)..<((minibatch + 1) * size)].compactMap { position[$0] }
+                try step(members.map { samples[$0] }, stats: &stats, timing: &timing)
+            }
+        }
+        var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient)
+        metrics["policy/ratio_start_maxdev"] = try group.communicator.allreduceMax(maxDeviation)
+        metrics["timing/allreduce_s"] = timing.allreduce
+        klController.update(observedKL: metrics["objective/kl"] ?? 0, batchSize: settings.rolloutBatchSize)
+        return metrics
+    }
+
+    /// Old values, per-token rewards, advantages (whitened over all learners) and returns; and the
+    /// largest difference between this learner's log-probs of the rollout tokens and the actor's
+    /// recorded ones, which must be ~0 (same weights, same temperature).
+    private func prepare(_ samples: inout [Sample], klCoefficient: Double) throws -> Double {
+        var maxDeviation = 0.0
+        let shaping = settings.rewardShaping(klCoefficient: klCoefficient)
+        for chunk in Array(samples.indices)[...].chunked(Self.passSize) {
+            let prompts = chunk.map { samples[$0].experience.prompt }, responses = chunk.map { samples[$0].experience.response }
+            let (logProbs, entropy, _) = try ResponseBatch.logProbs(policy, prompts: prompts, responses: responses,
+                                                                    temperature: settings.sampling.temperature, padToken: padToken)
+            let (values, _) = try ResponseBatch.values(critic, prompts: prompts, responses: responses, padToken: padToken)
+            for (k, i) in chunk.enumerated() {
+                let experience = samples[i].experience
+                for (a, b) in zip(logProbs[k], experience.behaviourLogProbs) { maxDeviation = max(maxDeviation, Double(abs(a - b))) }
+                samples[i].entropy = entropy[k]
+                samples[i].oldValues = values[k]
+                samples[i].rewards = shaping.tokenRewards(score: experience.score, logProbs: experience.behaviourLogProbs,
+                                                          referenceLogProbs: experience.referenceLogProbs,
+                                                          endedWithEOS: experience.endedWithEOS)
+                (samples[i].advantages, samples[i].returns) = generalizedAdvantages(
+                    rewards: samples[i].rewards.rewards, values: values[k], gamma: settings.gamma, lambda: settings.lambda)
+            }
+        }
+        if settings.whitenAdvantages {
+            let local = samples.reduce(MomentSums()) { $0 + MomentSums($1.advantages) }
+            let total = try group.sum([local.count, local.sum, local.sumOfSquares])
+            let moments = MomentSums(count: total[0], sum: total[1], sumOfSquares: total[2])
+            for i in samples.indices { samples[i].advantages = whitened(samples[i].advantages, by: moments) }
+        }
+        return maxDeviation
+    }
+
+    /// Sequences per forward pass outside the minibatch steps.
+    private static let passSize = 16
+
+    /// One optimiser step of the policy and one of the critic on a global minibatch, of which
+    /// `members` are this learner's part (possibly none: it still joins the all-reduces).
+    private func step(_ members: [Sample], stats: inout UpdateStatistics, timing: inout PhaseTimer) throws {
+        let localTokens = Double(members.reduce(0) { $0 + $1.experience.response.count })
+        let ptxBatch = settings.ptxCoefficient > 0 ? nextPretrainingBatch() : []
+        let ptxTargets = Double(ptxBatch.reduce(0) { $0 + $1.targetCount })
+        let totals = try group.sum([localTokens, ptxTargets])
+        let tokens = max(totals[0], 1), ptxTokens = max(totals[1], 1)
+
+        policy.zeroGradients()
+        if !members.isEmpty {
+            let (logProbs, entropy, batch) = try ResponseBatch.logProbs(
+                policy, prompts: members.map(\.experience.prompt), responses: members.map(\.experience.response),
+                temperature: settings.sampling.temperature, padToken: padToken)
+            var dLogProbs: [[Float]] = []
+            for (k, sample) in members.enumerated() {
+                let terms = clippedPolicyLoss(logProbs: logProbs[k], oldLogProbs: sample.experience.behaviourLogProbs,
+                                              advantages: sample.advantages, clipRange: settings.clipRange)
+                dLogProbs.append(terms.dLogProbs.map { $0 / Float(tokens) })
+                stats.policyLoss += terms.lossSum
+                stats.clipped += Double(terms.clippedCount)
+                stats.approxKL += terms.approxKLSum
+                stats.entropy += entropy[k].reduce(0.0) { $0 + Double($1) }
+                stats.tokens += Double(sample.experience.response.count)
+            }
+            let dEntropy = settings.entropyCoefficient > 0
+                ? batch.positionGradients(members.map { [Float](repeating: -settings.entropyCoefficient / Float(tokens), count: $0.experience.response.count) })
+                : nil
+            policy.backward(dLogProbs: batch.positionGradients(dLogProbs), dEntropy: dEntropy)
+        }
+        if !ptxBatch.isEmpty {
+            let input = LanguageModelingBatch(ptxBatch, padToken: padToken, limit: policy.config.maxSeqLen)
+            try policy.forward(input.batch)
+            let (logp, _) = try policy.tokenLogProbs(targets: input.targets)
+            for i in logp.indices where input.mask[i] != 0 { stats.ptxLoss -= Double(logp[i]) }
+            stats.ptxTokens += ptxTargets
+            let scale = settings.ptxCoefficient / Float(ptxTokens)
+            policy.backward(dLogProbs: input.mask.map { -$0 * scale })
+        }
+        try timing.allreduce { try group.sumGradients(of: policy) }
+        try apply(&policyOptimizer, to: policy, learningRate: settings.policyLearningRate, what: "policy")
+
+        critic.zeroGradients()
+        if !members.isEmpty {
+            let (values, batch) = try ResponseBatch.values(critic, prompts: members.map(\.experience.prompt),
+                                                           responses: members.map(\.experience.response), padToken: padToken)
+            var dValues: [[Float]] = []
+            for (k, sample) in members.enumerated() {
+                let terms = clippedValueLoss(values: values[k], oldValues: sample.oldValues, returns: sample.returns,
+                                             clipRange: settings.valueClipRange)
+                dValues.append(terms.dValues.map { $0 * settings.valueCoefficient / Float(tokens) })
+                stats.valueLoss += terms.lossSum
+                stats.valueClipped += Double(terms.clippedCount)
+            }
+            critic.backward(dValues: batch.positionGradients(dValues))
+        }
+        try timing.allreduce { try group.sumGradients(of: critic) }
+        try apply(&criticOptimizer, to: critic, learningRate: settings.criticLearningRate, what: "critic")
+    }
+
+    /// Clips and applies summed gradients; refuses non-finite ones before they reach the weights.
+    private func apply(_ optimizer: inout AdamW, to model: LlamaModel, learningRate: Float, what: String) throws {
+        let norm = settings.gradientClip > 0
+            ? GradientClipping.clip(model.gradients, maxNorm: settings.gradientClip)
+            : GradientClipping.globalNorm(model.gradients)
+        guard norm.isFinite else { throw TrainingError.nonFinite(step: optimizer.step + 1, what: "the \(what) gradient norm") }
+        optimizer.update(parameters: model.parameters, gradients: model.gradients, lr: learningRate)
+    }
+
+    /// This learner's slice of the next global batch of pretraining windows.
+    private func nextPretrainingBatch() -> [TrainingSequence] {
+        guard !ptxWindows.isEmpty else { return [] }
+        let global = ptxCursor.next(batch: settings.ptxBatchSize * group.size, count: ptxWindows.count, seed: settings.seed)
+        return group.localSlice(of: global).map { ptxWindows[$0] }
+    }
+
+    /// The iteration's metrics over all learners' samples.
+    private func summarize(_ samples: [Sample], stats: UpdateStatistics, klCoefficient: Double) throws -> [String: Double] {
+        var sums = [Double](repeating: 0, count: 7)
+        var explained = ExplainedVarianceSums()
+        for sample in samples {
+            let kl = sample.rewards.kl.reduce(0.0) { $0 + Double($1) }
+            sums[0] += Double(sample.experience.score)
+            sums[1] += kl
+            sums[2] += sample.entropy.reduce(0.0) { $0 + Double($1) }
+            sums[3] += Double(sample.rewards.score) - klCoefficient * kl
+            sums[4] += sample.experience.endedWithEOS ? 1 : 0
+            sums[5] += Double(sample.experience.response.count)
+            sums[6] += 1
+            explained = explained + ExplainedVarianceSums(predictions: sample.oldValues, targets: sample.returns)
+        }
+        let s = try group.sum(sums + stats.array + explained.array)
+        let count = max(s[6], 1)
+        let u = UpdateStatistics(s[7..<(7 + UpdateStatistics.fieldCount)])
+        let explainedTotal = ExplainedVarianceSums(Array(s[(7 + UpdateStatistics.fieldCount)...]))
+        return [
+            "objective/scores": s[0] / count, "objective/kl": s[1] / count, "objective/entropy": s[2] / count,
+            "objective/rlhf_reward": s[3] / count, "objective/non_score_reward": -klCoefficient * s[1] / count,
+            "objective/kl_coef": klCoefficient,
+            "val/num_eos": s[4], "rollout/response_length": s[5] / count,
+            "policy/clipfrac": u.clipped / max(u.tokens, 1), "policy/approxkl": u.approxKL / max(u.tokens, 1),
+            "policy/entropy": u.entropy / max(u.tokens, 1),
+            "loss/policy": u.policyLoss / max(u.tokens, 1), "loss/value": u.valueLoss / max(u.tokens, 1),
+            "val/clipfrac": u.valueClipped / max(u.tokens, 1),
+            "loss/ptx": u.ptxTokens > 0 ? u.ptxLoss / u.ptxTokens : 0,
+            "val/explained_var": explainedTotal.value,
+        ]
+    }
+}
+
+/// Sums over an iteration's minibatch steps.
+struct UpdateStatistics {
+    var policyLoss = 0.0, valueLoss = 0.0, clipped = 0.0, valueClipped = 0.0, approxKL = 0.0, entropy = 0.0
+    var tokens = 0.0, ptxLoss = 0.0, ptxTokens = 0.0
+
+    static let fieldCount = 9
+    var array: [Double] { [policyLoss, valueLoss, clipped, valueClipped, approxKL, entropy, tokens, ptxLoss, ptxTokens] }
+
+    init() {}
+    init(_ values: ArraySlice<Double>) {
+        let v = Array(values)
+        (policyLoss, valueLoss, clipped, valueClipped, approxKL, entropy, tokens, ptxLoss, ptxTokens) =
+            (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8])
+    }
+}
+
+/// Wall time spent in all-reduces during an update.
+struct PhaseTimer {
+    var allreduce = 0.0
+
+    mutating func allreduce(_ body: () throws -> Void) throws {
+        let start = Date()
+        try body()
+        allreduce += Date().timeIntervalSince(start)
+    }
+}
+
+extension ExplainedVarianceSums {
+    /// The sums as an array, to combine over ranks in one all-reduce.
+    var array: [Double] { [count, sumTargets, sumTargetSquares, sumResiduals, sumResidualSquares] }
+
+    init(_ array: [Double]) {
+        self.init()
+        (count, sumTargets, sumTargetSquares, sumResiduals, sumResidualSquares) = (array[0], array[1], array[2], array[3], array[4])
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import RLHFCore
+import RLHFData
+import RLHFDistributed
+
+extension PPOTrainer {
+    /// Runs the iterations (from the newest valid checkpoint when `control.resume`), writing
+    /// metrics, checkpoints and, at the end, the policy and critic. Returns the last metrics.
+    @discardableResult
+    public func run(control: RunControl) throws -> [String: Double] {
+        defer { watchdog.stop() }
+        if world.rank == 0 { try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true) }
+        if control.resume { try restore() }
+        try synchronizeWeights()
+        let metricsLog = world.rank == 0
+            ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics.jsonl"), resumeFromStep: control.resume ? iteration : nil)
+            : nil
+        if world.rank == 0, !control.resume {
+            try Data(config.yaml().utf8).write(to: runDirectory.appendingPathComponent("config.yaml"), options: .atomic)
+        }
+        let stop = min(settings.iterations, control.stopAfterSteps ?? settings.iterations)
+        let start = Date(), startIteration = iteration
+        var last: [String: Double] = [:]
+        while iteration < stop {
+            last = try runIteration()
+            iteration += 1
+            if let metricsLog {
+                try metricsLog.log(step: iteration, last)
+                var line = ProgressLine(step: iteration, totalSteps: settings.iterations, elapsed: Date().timeIntervalSince(start),
+                                        startStep: startIteration)
+                let shown = [("objective/scores", "score"), ("objective/kl", "kl"), ("objective/kl_coef", "beta"),
+                             ("policy/clipfrac", "clipfrac"), ("val/explained_var", "expl_var"),
+                             ("throughput/rollout_tokens_per_s", "rollout tok/s")]
+                line.values = shown.compactMap { key, name in last[key].map { (name: name, value: $0) } }
+                Console.line("ppo | \(line)")
+            }
+            if iteration == stop || (settings.checkpointEvery > 0 && iteration % settings.checkpointEvery == 0) {
+                try saveCheckpoint()
+            }
+        }
+        if iteration == settings.iterations { try saveFinalModels() }
+        return last
+    }
+
+    /// Whether every iteration is done (false after a `stopAfterSteps` stop).
+    public var isFinished: Bool { iteration == settings.iterations }
+
+    /// One iteration through every phase; the metrics (complete on rank 0).
+    private func runIteration() throws -> [String: Double] {
+        let started = Date()
+        var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+        func timed<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
+            let start = Date()
+            defer { seconds[phase.rawValue] += Date().timeIntervalSince(start) }
+            return try body()
+        }
+        let global = promptCursor.next(batch: settings.rolloutBatchSize, count: promptCount, seed: settings.seed)
+        var generated = 0.0
+        if let actor {
+            generated = Double(try timed(.generate) {
+                try actor.generate(iteration: iteration, prompts: global.map { prompts[$0] }, layout: settings.layout, mailbox: mailbox)
+            })
+        }
+        if let reference { try timed(.reference) { try reference.serve(layout: settings.layout, mailbox: mailbox) } }
+        if let reward { try timed(.reward) { try reward.serve(layout: settings.layout, mailbox: mailbox) } }
+        if let actor { try actor.deliver(iteration: iteration, layout: settings.layout, mailbox: mailbox) }
+        var metrics: [String: Double] = [:]
+        if let learner {
+            let samples = try learner.receive(layout: settings.layout, mailbox: mailbox)
+            metrics = try timed(.train) { try learner.update(iteration: iteration, samples: samples) }
+            seconds[Phase.allreduce.rawValue] = metrics["timing/allreduce_s"] ?? 0
+            try learner.group.verifyIdentical(learner.policy.parameters, context: "policy after iteration \(iteration + 1)")
+            try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
+        }
+        try timed(.broadcast) { try broadcastPolicy() }
+        try mailbox.flush()
+        seconds[Phase.iteration.rawValue] = Date().timeIntervalSince(started)
+
+        // Per phase, the slowest rank's time: what the iteration waited for.
+        for phase in Phase.allCases {
+            metrics["timing/\(phase.name)_s"] = try world.allreduceMax(seconds[phase.rawValue])
+        }
+        metrics["rollout/decode_logprob_maxdev"] = try world.allreduceMax(actor?.decodingDeviation ?? 0)
+        let tokens = try world.allreduceSum(generated)
+        metrics["throughput/rollout_tokens_per_s"] = tokens / max(metrics["timing/generate_s"] ?? 0, 1e-9)
+        metrics["rollout/tokens"] = tokens
+        return metrics
+    }
+
+    /// The phases timed in `timing/*_s`.
+    enum Phase: Int, CaseIterable {
+        case generate, reference, reward, train, allreduce, broadcast, iteration
+        var name: String { String(describing: self) }
+    }
+
+    /// Learner 0 sends the policy to the actors, which sample the next iteration with it.
+    private func broadcastPolicy() throws {
+        guard let weightsGroup else { return }
+        let source = world.rank == 0 ? learner?.policy.parameters : actor?.policy.parameters
+        guard let buffer = source else { return }
+        try weightsGroup.broadcast(buffer, root: 0)
+        if let actor {
+            if world.rank == 0, let learner { actor.policy.parameters.copy(from: learner.policy.parameters) }
+            actor.weightVersion = iteration + 1
+        }
+    }
+
+    /// Makes every replica and every actor start from learner 0's weights.
+    private func synchronizeWeights() throws {
+        if let learner {
+            try learner.group.communicator.broadcast(learner.policy.parameters, root: 0)
+            try learner.group.communicator.broadcast(learner.critic.parameters, root: 0)
+        }
+        if let weightsGroup {
+            let buffer = world.rank == 0 ? learner?.policy.parameters : actor?.policy.parameters
+            if let buffer { try weightsGroup.broadcast(buffer, root: 0) }
+            if world.rank == 0, let actor, let learner { actor.policy.parameters.copy(from: learner.policy.parameters) }
+        }
+        actor?.weightVersion = iteration
+    }
+}
