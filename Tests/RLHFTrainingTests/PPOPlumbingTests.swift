@@ -44,3 +44,21 @@ struct PPOSettingsTests {
         #expect(s.klController.coefficient == 0.2)
     }
 }
+
+@Suite("PPO response batches")
+struct ResponseBatchTests {
+    @Test("each response token is predicted at prompt length - 1 + t, and padding after a short response is never read")
+    func positions() {
+        // Sequences of 5 and 5 tokens, padded to 16 positions each.
+        let batch = ResponseBatch(prompts: [[1, 5, 6], [1]], responses: [[7, 8], [9, 10, 11, 2]], padToken: 0, limit: 32)
+        #expect(batch.batch.seqLen == 16)
+        #expect(batch.batch.lengths == [5, 5])
+        #expect(batch.firstPositions == [2, 16])
+        #expect(Array(batch.targets[0..<6]) == [0, 0, 7, 8, 0, 0])
+        #expect(Array(batch.targets[16..<21]) == [9, 10, 11, 2, 0])
+        let values = (0..<32).map(Float.init)
+        #expect(batch.responseValues(values) == [[2, 3], [16, 17, 18, 19]])
+        let gradients = batch.positionGradients([[1, 2], [3, 4, 5, 6]])
+        #expect(gradients.enumerated().filter { $0.element != 0 }.map(\.offset) == [2, 3, 16, 17, 18, 19])
+    }
+}

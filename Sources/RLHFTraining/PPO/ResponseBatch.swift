@@ -3,16 +3,18 @@ import RLHFCore
 /// Prompt + response sequences as one right-padded batch, with the positions at which the
 /// model's output predicts each response token: position promptLength - 1 + t predicts
 /// response token t (its log-prob) and holds the critic's value of the state before it.
-struct ResponseBatch {
-    let batch: TokenBatch
+public struct ResponseBatch {
+    public let batch: TokenBatch
     /// Next-token targets [B, T]: the response tokens at their predicting positions, 0 elsewhere.
-    let targets: [Int32]
+    public let targets: [Int32]
     /// Per sequence, the flat index of the position predicting its first response token.
-    let firstPositions: [Int]
+    public let firstPositions: [Int]
     /// Per sequence, its number of response tokens.
-    let responseLengths: [Int]
+    public let responseLengths: [Int]
 
-    init(prompts: [[Int32]], responses: [[Int32]], padToken: Int32, limit: Int) {
+    /// The batch of `prompts[i] + responses[i]`, right-padded with `padToken` (to a multiple of
+    /// 16 up to `limit`, the model's context).
+    public init(prompts: [[Int32]], responses: [[Int32]], padToken: Int32, limit: Int) {
         precondition(prompts.count == responses.count, "one response per prompt")
         batch = .padded(zip(prompts, responses).map { $0 + $1 }, padToken: padToken, limit: limit)
         var targets = [Int32](repeating: 0, count: batch.tokens.count)
@@ -29,12 +31,12 @@ struct ResponseBatch {
     }
 
     /// Splits a per-position array [B, T] into per-sequence response arrays.
-    func responseValues(_ values: [Float]) -> [[Float]] {
+    public func responseValues(_ values: [Float]) -> [[Float]] {
         zip(firstPositions, responseLengths).map { Array(values[$0..<($0 + $1)]) }
     }
 
     /// Scatters per-sequence response gradients into a per-position array [B, T].
-    func positionGradients(_ perSequence: [[Float]]) -> [Float] {
+    public func positionGradients(_ perSequence: [[Float]]) -> [Float] {
         var result = [Float](repeating: 0, count: batch.tokens.count)
         for (first, gradients) in zip(firstPositions, perSequence) {
             for (t, g) in gradients.enumerated() { result[first + t] = g }
