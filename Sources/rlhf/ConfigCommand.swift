@@ -8,11 +8,16 @@ struct ConfigKeys: ParsableCommand {
         abstract: "Print every config key of a command with its type, default and meaning.",
         discussion: "Example: rlhf config sft. Without a command, prints the keys of every command.")
 
-    @Argument(help: "pretrain, sft, rm, eval or ppo.")
+    @Argument(help: "pretrain, sft, rm, eval, compare or ppo.")
     var command: String?
 
     @Flag(help: "Print Markdown tables (as in the README).")
     var markdown = false
+
+    @OptionGroup var options: StageOptions
+
+    @Option(help: "Print this key's resolved value (from --config, --section and --set) instead of the key list.")
+    var key: String?
 
     func run() throws {
         let schemas = try command.map { name in
@@ -21,6 +26,13 @@ struct ConfigKeys: ParsableCommand {
             }
             return [schema]
         } ?? StageSchemas.all
+        if let key {
+            guard let schema = schemas.first, schemas.count == 1, schema.key(named: key) != nil else {
+                throw ValidationError("--key needs one command that has the key '\(key)'")
+            }
+            print(try options.load(schema).value(key).plainText)
+            return
+        }
         for schema in schemas {
             if markdown {
                 print("#### `rlhf \(schema.name)`\n\n" + schema.markdownTable())

@@ -6,7 +6,7 @@ struct RLHF: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlhf",
         abstract: "RLHF (SFT, reward model, PPO) for Llama-family models on OpenBLAS and OpenMPI.",
-        subcommands: [TokenizerCommand.self, Pretrain.self, SFT.self, RewardModel.self, PPO.self, Eval.self, ConfigKeys.self, Diff.self,
-                      Generate.self, Convert.self, Bench.self]
+        subcommands: [TaskCommand.self, TokenizerCommand.self, Pretrain.self, SFT.self, Compare.self, RewardModel.self, PPO.self, Eval.self, Report.self, ConfigKeys.self, Diff.self,
+                      Generate.self, Convert.self, Bench.self, Label.self]
     )
 }

@@ -17,6 +17,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidYAML(path: String, reason: String)
     /// The file's top level, or a section (`key`), is not a mapping of names to values.
     case notAMapping(source: String, key: String?)
+    /// A multi-stage file (such as `configs/demo.yaml`) without the section a command asked for.
+    case missingSection(source: String, section: String, available: [String])
     /// A value of the right type that a caller's check rejects, e.g. a learning rate of 0.
     case invalidValue(key: String, reason: String)
 
@@ -36,6 +38,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             "\(path): cannot read config file: \(reason)"
         case .invalidYAML(let path, let reason):
             "\(path): invalid YAML: \(reason)"
+        case .missingSection(let source, let section, let available):
+            "\(source): no section \"\(section)\" (the file has: \(available.joined(separator: ", ")))"
         case .notAMapping(let source, let key):
             if let key {
                 "\(source): \"\(key)\" is a section and must be a mapping of keys to values"

@@ -119,3 +119,14 @@ extension ConfigValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, E
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: String...) { self = .stringList(elements) }
 }
+
+extension ConfigValue {
+    /// The value as a shell script wants it: strings unquoted, lists comma-separated.
+    public var plainText: String {
+        switch self {
+        case .string(let value): value
+        case .stringList(let values): values.joined(separator: ",")
+        default: description
+        }
+    }
+}

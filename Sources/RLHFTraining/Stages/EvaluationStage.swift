@@ -2,11 +2,12 @@ import Foundation
 import RLHFCore
 import RLHFData
 
-/// `rlhf eval`: perplexity of a language model on text or SFT data, or pairwise accuracy of a
-/// reward model on preference data.
+/// `rlhf eval`: perplexity of a language model on text or SFT data, pairwise accuracy of a
+/// reward model on preference data, or (with `eval.baseline`) a policy against its baseline.
 public enum EvaluationStage {
     /// Evaluates as `config` (a `StageSchemas.eval` config) says; every rank takes a share.
     public static func run(config: RunConfig, group: DataParallelGroup) throws -> [String: Double] {
+        if config.optionalString("eval.baseline") != nil { return try evaluatePolicy(config: config, group: group) }
         let env = StageEnvironment(config: config, group: group)
         let modelPath = config.string("model.path")
         let model = try loadModel(at: URL(fileURLWithPath: modelPath))

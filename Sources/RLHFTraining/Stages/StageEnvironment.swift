@@ -51,7 +51,9 @@ public struct StageEnvironment {
             throw TrainingError.invalidSetting(
                 "the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocabulary is \(model.config.vocabSize); use the model's own tokenizer")
         }
-        let template = try ChatTemplate(preset: config.string("tokenizer.template"))
+        // Pretraining has no template: its documents are plain text.
+        let template = config.schema.key(named: "tokenizer.template") == nil
+            ? ChatTemplate.plain : try ChatTemplate(preset: config.string("tokenizer.template"))
         let requested = config.int("data.seq_len")
         try config.require("data.seq_len", requested >= 0 && requested <= model.config.maxSeqLen,
                            "must be between 0 (the model's context) and the model's context length \(model.config.maxSeqLen)")

@@ -34,17 +34,17 @@ public enum StageSchemas {
     ] + training(lr: 5e-5, steps: 200, batch: 8, weightDecay: 0) + output("runs/rm"))
 
     public static let eval = ConfigSchema(name: "eval", keys: [
-        ConfigKey("model.path", .string, help: "The model to evaluate: a language model (perplexity) or a reward model (pairwise accuracy)"),
+        ConfigKey("model.path", .string, help: "The model to evaluate: a language model (perplexity), a reward model (pairwise accuracy), or a policy (with eval.baseline)"),
         tokenizerPath, template,
-        ConfigKey("data.files", .stringList, help: "Data to evaluate on: text/SFT files for a language model, preference files for a reward model"),
+        ConfigKey("data.files", .stringList, help: "Data to evaluate on: text/SFT files for a language model, preference files for a reward model, prompt files for a policy"),
         dataSkipBadLines, dataSeqLen,
         ConfigKey("eval.batch_size", .int, default: 8, help: "Sequences (or pairs) per forward pass"),
         ConfigKey("eval.max_examples", .int, default: 0, help: "Evaluate at most this many examples (the first ones); 0 = all"),
         threads,
-    ])
+    ] + policyEvaluationKeys)
 
     /// Every stage schema, in the order the README documents them.
-    public static var all: [ConfigSchema] { [pretrain, sft, rm, eval, ppo] }
+    public static var all: [ConfigSchema] { [pretrain, sft, rm, eval, compare, ppo] }
 
     static let tokenizerPath = ConfigKey(
         "tokenizer.path", .string, default: "",

@@ -15,9 +15,16 @@ struct StageOptions: ParsableArguments {
     @Flag(name: .customLong("skip-bad-lines"), help: "Skip and count malformed data lines instead of stopping (data.skip_bad_lines).")
     var skipBadLines = false
 
-    /// The resolved config: defaults, then the file, then `--set`s.
+    @Option(help: "Read the config from this top-level section of --config (e.g. sft in configs/demo.yaml).")
+    var section: String?
+
+    /// The resolved config: defaults, then the file (or its section), then `--set`s.
     func load(_ schema: ConfigSchema) throws(ConfigError) -> RunConfig {
         let extra = skipBadLines ? ["data.skip_bad_lines=true"] : []
+        if let section {
+            guard let config else { throw .invalidValue(key: "--section", reason: "needs --config FILE") }
+            return try RunConfig.load(schema: schema, file: URL(fileURLWithPath: config), section: section, overrides: overrides + extra)
+        }
         return try RunConfig.load(schema: schema, file: config.map { URL(fileURLWithPath: $0) }, overrides: overrides + extra)
     }
 }

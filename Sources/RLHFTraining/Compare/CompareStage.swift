@@ -1,0 +1,92 @@
+import Foundation
+import RLHFCore
+import RLHFData
+
+/// `rlhf compare`: sample several responses per prompt from a policy (every rank a share) and
+/// write them as candidate pairs for `rlhf label`, or label them at once with the built-in
+/// task's simulated annotators.
+public enum CompareStage {
+    /// What a compare run wrote.
+    public struct Summary: Sendable {
+        public var pairs: Int
+        public var identicalSkipped: Int
+        public var output: URL
+        /// With the builtin judge, how often the annotators agreed with the noise-free gold label.
+        public var goldAgreement: Double?
+    }
+
+    public static func run(config: RunConfig, group: DataParallelGroup) throws -> Summary? {
+        let env = StageEnvironment(config: config, group: group)
+        let modelPath = config.string("model.path")
+        let model = try loadModel(at: URL(fileURLWithPath: modelPath))
+        let tokenizer = try loadTokenizer(at: env.tokenizerURL(modelPath: modelPath))
+        let count = config.int("compare.samples_per_prompt")
+        try config.require("compare.samples_per_prompt", count >= 2 && count % 2 == 0, "must be an even number, at least 2")
+        var prompts: [String] = []
+        for path in config.stringList("data.prompts") {
+            let (loaded, summary) = try loadPrompts(at: URL(fileURLWithPath: path), options: LoadOptions(skipBadLines: config.bool("data.skip_bad_lines")))
+            env.say("data: \(summary)")
+            prompts += loaded
+        }
+        let sampler = PolicySampler(
+            model: model, tokenizer: tokenizer, template: try ChatTemplate(preset: config.string("tokenizer.template")),
+            sampling: SamplingParameters(temperature: config.float("compare.temperature"), topK: config.int("compare.top_k"),
+                                         topP: config.float("compare.top_p")),
+            maxNewTokens: config.int("compare.max_new_tokens"), maxPromptTokens: config.int("compare.max_prompt_tokens"),
+            seed: UInt64(config.int("compare.seed")))
+        let samples = try sampler.sample(prompts, count: count, group: group)
+        guard group.isLeader else { return nil }
+
+        var pairs: [(prompt: String, a: String, b: String)] = []
+        var identical = 0
+        for (prompt, responses) in zip(prompts, samples) {
+            for k in stride(from: 0, to: responses.count - 1, by: 2) {
+                if responses[k].text == responses[k + 1].text {
+                    identical += 1
+                } else {
+                    pairs.append((prompt, responses[k].text, responses[k + 1].text))
+                }
+            }
+        }
+        if config.string("compare.judge") == "builtin" {
+            var annotators = SimulatedAnnotators(count: config.int("compare.annotators"), temperature: config.double("compare.annotator_temperature"),
+                                                 biasStd: config.double("compare.annotator_bias_std"), seed: UInt64(config.int("compare.seed")))
+            let gold = GoldJudge()
+            var agreed = 0, decided = 0
+            var lines: [[String: Any]] = []
+            for pair in pairs {
+                let choice = annotators.compare(prompt: pair.prompt, a: pair.a, b: pair.b)
+                if let truth = gold.preferred(prompt: pair.prompt, a: pair.a, b: pair.b) {
+                    decided += 1
+                    if truth == choice.chosen { agreed += 1 }
+                }
+                let (chosen, rejected) = choice.chosen == 0 ? (pair.a, pair.b) : (pair.b, pair.a)
+                lines.append(["prompt": pair.prompt, "chosen": chosen, "rejected": rejected, "annotator": choice.annotator])
+            }
+            let url = URL(fileURLWithPath: config.string("output.preferences"))
+            try writeJSONLines(lines, to: url)
+            return Summary(pairs: pairs.count, identicalSkipped: identical, output: url,
+                           goldAgreement: decided > 0 ? Double(agreed) / Double(decided) : nil)
+        } else if let judge = config.optionalString("compare.judge") {
+            throw ConfigError.invalidValue(key: "compare.judge", reason: "must be builtin or empty, got \"\(judge)\"")
+        }
+        let lines: [[String: Any]] = pairs.map { pair in
+            let id = String(stableHash(pair.prompt + "\u{0}" + pair.a + "\u{0}" + pair.b), radix: 16)
+            return ["id": id, "prompt": pair.prompt, "a": pair.a, "b": pair.b]
+        }
+        let url = URL(fileURLWithPath: config.string("output.candidates"))
+        try writeJSONLines(lines, to: url)
+        return Summary(pairs: pairs.count, identicalSkipped: identical, output: url, goldAgreement: nil)
+    }
+}
+
+/// Writes one JSON object per line (sorted keys), atomically.
+func writeJSONLines(_ objects: [[String: Any]], to url: URL) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    var data = Data()
+    for object in objects {
+        data.append(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        data.append(0x0A)
+    }
+    try data.write(to: url, options: .atomic)
+}

@@ -1,0 +1,54 @@
+import Foundation
+import RLHFCore
+import RLHFData
+
+extension EvaluationStage {
+    /// `rlhf eval` with `eval.baseline`: the policy in `model.path` against the baseline on the
+    /// prompts in `data.files`. Returns the metrics on rank 0 (empty elsewhere) and writes them,
+    /// with the sample responses, to `eval.output` when set.
+    static func evaluatePolicy(config: RunConfig, group: DataParallelGroup) throws -> [String: Double] {
+        let env = StageEnvironment(config: config, group: group)
+        let policyPath = config.string("model.path"), baselinePath = config.string("eval.baseline")
+        let tokenizer = try loadTokenizer(at: env.tokenizerURL(modelPath: policyPath))
+        let template = try ChatTemplate(preset: config.string("tokenizer.template"))
+        let sampling = SamplingParameters(temperature: config.float("eval.temperature"))
+        func sampler(_ path: String) throws -> PolicySampler {
+            PolicySampler(model: try loadModel(at: URL(fileURLWithPath: path)), tokenizer: tokenizer, template: template,
+                          sampling: sampling, maxNewTokens: config.int("eval.max_new_tokens"),
+                          maxPromptTokens: config.int("eval.max_prompt_tokens"), seed: UInt64(config.int("eval.seed")))
+        }
+        var prompts: [String] = []
+        for path in config.stringList("data.files") {
+            let (loaded, summary) = try loadPrompts(at: URL(fileURLWithPath: path), options: LoadOptions(skipBadLines: config.bool("data.skip_bad_lines")))
+            env.say("data: \(summary)")
+            prompts += loaded
+        }
+        let limit = config.int("eval.max_examples")
+        if limit > 0 { prompts = Array(prompts.prefix(limit)) }
+
+        var judge: (any ResponseJudge)?
+        switch config.string("eval.judge") {
+        case "": judge = nil
+        case "builtin": judge = GoldJudge()
+        case let other: throw ConfigError.invalidValue(key: "eval.judge", reason: "must be builtin or empty, got \"\(other)\"")
+        }
+        var rewardModel: LlamaModel?, normalization: RewardNormalization?
+        if let path = config.optionalString("eval.reward_model") {
+            rewardModel = try loadModel(at: URL(fileURLWithPath: path))
+            normalization = try RewardNormalization.read(modelDirectory: URL(fileURLWithPath: path))
+        }
+        let evaluation = PolicyEvaluation(policy: try sampler(policyPath), baseline: try sampler(baselinePath), judge: judge,
+                                          rewardModel: rewardModel, rewardNormalization: normalization)
+        guard let result = try evaluation.run(prompts: prompts, group: group) else { return [:] }
+        if let output = config.optionalString("eval.output") {
+            var object: [String: Any] = ["metrics": result.metrics]
+            object["samples"] = (0..<result.prompts.count).map {
+                ["prompt": result.prompts[$0], "before": result.before[$0], "after": result.after[$0]]
+            }
+            let url = URL(fileURLWithPath: output)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: url, options: .atomic)
+        }
+        return result.metrics
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import RLHFTraining
+
+/// `rlhf report`: the run's report page and TensorBoard event files.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write RUN/report.html (plots of every stage, summary, before/after samples) and TensorBoard event files.",
+        discussion: """
+            Reads RUN/<stage>/metrics.jsonl for the stages pretrain, sft, rm and ppo (those present) and \
+            RUN/eval.json written by rlhf eval with eval.output. TensorBoard event files go to \
+            RUN/<stage>/tensorboard/, so `tensorboard --logdir RUN` shows every stage.
+            """)
+
+    /// The stage directories a run may hold, in recipe order.
+    static let stages = ["pretrain", "sft", "rm", "ppo"]
+
+    @Option(name: .customLong("run"), help: "The run directory (e.g. runs/demo).") var runDirectory: String
+    @Option(help: "The page title.") var title = "RLHF run"
+    @Option(help: "Another run to overlay on the PPO plots, as LABEL=DIR (e.g. no-kl=runs/demo-no-kl).")
+    var compare: String?
+    @Flag(help: "Print the summary table only; write nothing.") var summaryOnly = false
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: runDirectory)
+        let evaluation = try EvaluationFile(url: directory.appendingPathComponent("eval.json"))
+        if summaryOnly {
+            for (label, value) in evaluation?.summary ?? [] { print("  \(label.padding(toLength: 45, withPad: " ", startingAt: 0)) \(value)") }
+            return
+        }
+        var report = RunReport(title: title)
+        if let evaluation { report.addSummary(evaluation.summary) }
+        for stage in Self.stages {
+            let metrics = directory.appendingPathComponent(stage).appendingPathComponent("metrics.jsonl")
+            guard FileManager.default.fileExists(atPath: metrics.path) else { continue }
+            if stage == "ppo", let compare, let (label, other) = Self.split(compare) {
+                try report.addComparison(name: stage, runs: [("this run", metrics),
+                                                             (label, URL(fileURLWithPath: other).appendingPathComponent("ppo/metrics.jsonl"))])
+            } else {
+                try report.addStage(name: stage, metrics: metrics)
+            }
+            try exportTensorBoard(metrics: metrics, to: directory.appendingPathComponent(stage).appendingPathComponent("tensorboard"))
+        }
+        if let evaluation, !evaluation.samples.isEmpty {
+            try report.addSamples(title: "Held-out prompts: the SFT model (before) and the PPO policy (after)",
+                                  columns: ["prompt", "before (SFT)", "after (PPO)"], rows: evaluation.samples)
+        }
+        let page = directory.appendingPathComponent("report.html")
+        try report.write(to: page)
+        print("report: \(page.path)")
+    }
+
+    static func split(_ text: String) -> (String, String)? {
+        guard let equals = text.firstIndex(of: "=") else { return nil }
+        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+    }
+}
+
+/// The `eval.json` that `rlhf eval` writes for a policy evaluation.
+struct EvaluationFile {
+    var metrics: [String: Double]
+    var samples: [[String]]
+
+    init?(url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            throw ValidationError("\(url.path) is not a JSON object; it should be the eval.output of rlhf eval")
+        }
+        metrics = (object["metrics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        samples = (object["samples"] as? [[String: Any]] ?? []).prefix(12).map { sample in
+            ["prompt", "before", "after"].map { sample[$0] as? String ?? "" }
+        }
+    }
+
+    /// The figures a person looks at first, formatted.
+    var summary: [(label: String, value: String)] {
+        let rows: [(String, String, String)] = [
+            ("win rate of the policy against SFT", "eval/win_rate", "%.1f%%"),
+            ("gold score: SFT", "eval/gold_score_baseline", "%.3f"), ("gold score: policy", "eval/gold_score", "%.3f"),
+            ("reward-model score: SFT", "eval/rm_score_baseline", "%.3f"), ("reward-model score: policy", "eval/rm_score", "%.3f"),
+            ("KL(policy || SFT) per response", "eval/kl_to_baseline", "%.3f"),
+            ("fluency (grammar accepts): SFT", "eval/fluency_baseline", "%.1f%%"), ("fluency: policy", "eval/fluency", "%.1f%%"),
+            ("SFT perplexity of SFT outputs", "eval/baseline_perplexity_of_baseline", "%.2f"),
+            ("SFT perplexity of policy outputs", "eval/baseline_perplexity_of_policy", "%.2f"),
+        ]
+        return rows.compactMap { label, key, format in
+            metrics[key].map { (label, String(format: format, format.hasSuffix("%%") ? 100 * $0 : $0)) }
+        }
+    }
+}
