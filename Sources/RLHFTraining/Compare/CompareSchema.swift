@@ -13,7 +13,7 @@ extension StageSchemas {
         ConfigKey("compare.top_p", .double, default: 1.0, help: "Nucleus sampling; 1 = off"),
         ConfigKey("compare.seed", .int, default: 1, help: "Seed of the sampling and of the simulated annotators"),
         ConfigKey("compare.judge", .string, default: "",
-                  help: "builtin: label the pairs with the built-in task's simulated annotators; empty: write candidates for rlhf label"),
+                  help: "builtin: label the pairs with the built-in task's simulated annotators; gold: with its noise-free gold judge (ties dropped), to measure a reward model; empty: write candidates for rlhf label"),
         ConfigKey("compare.annotators", .int, default: 5, help: "Simulated annotators (builtin judge)"),
         ConfigKey("compare.annotator_temperature", .double, default: 1.0,
                   help: "Bradley-Terry temperature of the simulated annotators: higher is noisier"),

@@ -48,6 +48,18 @@ public enum CompareStage {
                 }
             }
         }
+        if config.string("compare.judge") == "gold" {
+            // Noise-free labels, for measuring a reward model against the truth; ties are dropped.
+            let gold = GoldJudge()
+            let lines: [[String: Any]] = pairs.compactMap { pair in
+                gold.preferred(prompt: pair.prompt, a: pair.a, b: pair.b).map { best in
+                    ["prompt": pair.prompt, "chosen": best == 0 ? pair.a : pair.b, "rejected": best == 0 ? pair.b : pair.a]
+                }
+            }
+            let url = URL(fileURLWithPath: config.string("output.preferences"))
+            try writeJSONLines(lines, to: url)
+            return Summary(pairs: lines.count, identicalSkipped: identical, output: url, goldAgreement: nil)
+        }
         if config.string("compare.judge") == "builtin" {
             var annotators = SimulatedAnnotators(count: config.int("compare.annotators"), temperature: config.double("compare.annotator_temperature"),
                                                  biasStd: config.double("compare.annotator_bias_std"), seed: UInt64(config.int("compare.seed")))
@@ -68,7 +80,7 @@ public enum CompareStage {
             return Summary(pairs: pairs.count, identicalSkipped: identical, output: url,
                            goldAgreement: decided > 0 ? Double(agreed) / Double(decided) : nil)
         } else if let judge = config.optionalString("compare.judge") {
-            throw ConfigError.invalidValue(key: "compare.judge", reason: "must be builtin or empty, got \"\(judge)\"")
+            throw ConfigError.invalidValue(key: "compare.judge", reason: "must be builtin, gold or empty, got \"\(judge)\"")
         }
         let lines: [[String: Any]] = pairs.map { pair in
             let id = String(stableHash(pair.prompt + "\u{0}" + pair.a + "\u{0}" + pair.b), radix: 16)
