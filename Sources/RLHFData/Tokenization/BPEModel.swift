@@ -1,3 +1,5 @@
+import RLHFCore
+
 /// The `model` of a BPE `tokenizer.json`: the vocabulary, the ranked merges, and what to do
 /// with characters the vocabulary lacks. It turns one pre-tokenized word into token ids exactly
 /// as the Hugging Face library's `BPE` model does.
@@ -150,10 +152,10 @@ struct BPEModel: Sendable {
         var next = Array(1...count)
         var previous = Array(-1..<(count - 1))
         var removed = [Bool](repeating: false, count: count)
-        var queue = MergeQueue()
+        var queue = BinaryHeap<RankedMerge>(by: RankedMerge.precedes)
         for position in 0..<(count - 1) {
             if let target = mergeTable[pairKey(symbols[position], symbols[position + 1])] {
-                queue.push(MergeQueue.Entry(rank: target.rank, position: position, id: target.id))
+                queue.push(RankedMerge(rank: target.rank, position: position, id: target.id))
             }
         }
         while let top = queue.pop() {
@@ -169,10 +171,10 @@ struct BPEModel: Sendable {
                 previous[next[right]] = position
             }
             if previous[position] >= 0, let target = mergeTable[pairKey(symbols[previous[position]], top.id)] {
-                queue.push(MergeQueue.Entry(rank: target.rank, position: previous[position], id: target.id))
+                queue.push(RankedMerge(rank: target.rank, position: previous[position], id: target.id))
             }
             if next[position] < count, let target = mergeTable[pairKey(top.id, symbols[next[position]])] {
-                queue.push(MergeQueue.Entry(rank: target.rank, position: position, id: target.id))
+                queue.push(RankedMerge(rank: target.rank, position: position, id: target.id))
             }
         }
         symbols = symbols.indices.filter { !removed[$0] }.map { symbols[$0] }
@@ -201,48 +203,13 @@ func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
     UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
 }
 
-/// A binary min-heap of merge candidates ordered by rank, then position.
-struct MergeQueue {
-    struct Entry {
-        var rank: Int32
-        var position: Int
-        var id: Int32
+/// A possible merge in `BPEModel`'s queue: the lowest rank first, then the leftmost.
+struct RankedMerge {
+    var rank: Int32
+    var position: Int
+    var id: Int32
 
-        func precedes(_ other: Entry) -> Bool {
-            rank != other.rank ? rank < other.rank : position < other.position
-        }
-    }
-
-    private var heap: [Entry] = []
-
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return top }
-        heap[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var best = left
-            if left + 1 < heap.count, heap[left + 1].precedes(heap[left]) {
-                best = left + 1
-            }
-            guard heap[best].precedes(heap[parent]) else { break }
-            heap.swapAt(best, parent)
-            parent = best
-        }
-        return top
+    static func precedes(_ a: RankedMerge, _ b: RankedMerge) -> Bool {
+        a.rank != b.rank ? a.rank < b.rank : a.position < b.position
     }
 }

@@ -1,3 +1,5 @@
+import RLHFCore
+
 /// Learns BPE merges from counted words: repeatedly merges the most frequent adjacent pair of
 /// tokens, keeping pair counts up to date incrementally so each merge only touches the words
 /// that contain its pair.
@@ -18,7 +20,7 @@ struct MergeLearner {
     private var pairCounts: [UInt64: Int] = [:]
     /// Indices of the words each pair has appeared in (possibly stale or repeated; checked on use).
     private var pairWords: [UInt64: [Int32]] = [:]
-    private var queue = PairQueue()
+    private var queue = BinaryHeap<PairCandidate>(by: PairCandidate.precedes)
 
     /// Prepares to learn from `words` (byte strings) occurring `counts` times each.
     init(words: [[UInt8]], counts: [Int]) {
@@ -32,17 +34,17 @@ struct MergeLearner {
             }
         }
         for (pair, count) in pairCounts {
-            queue.push(PairQueue.Entry(count: count, pair: pair), bytes: tokenBytes)
+            queue.push(PairCandidate(count: count, pair: pair, bytes: tokenBytes))
         }
     }
 
     /// Learns merges until there are `tokenCount` tokens or no pair occurs `minFrequency` times.
     mutating func learn(untilTokenCount tokenCount: Int, minFrequency: Int) {
-        while tokenBytes.count < tokenCount, let entry = queue.pop(bytes: tokenBytes) {
+        while tokenBytes.count < tokenCount, let entry = queue.pop() {
             let current = pairCounts[entry.pair] ?? 0
             guard entry.count == current else {
                 // The pair's count fell since it was queued (rises are queued as they happen).
-                if current > 0 { queue.push(PairQueue.Entry(count: current, pair: entry.pair), bytes: tokenBytes) }
+                if current > 0 { queue.push(PairCandidate(count: current, pair: entry.pair, bytes: tokenBytes)) }
                 continue
             }
             guard current >= minFrequency else { break }
@@ -98,7 +100,7 @@ struct MergeLearner {
         }
         for newPair in increased {
             if let count = pairCounts[newPair] {
-                queue.push(PairQueue.Entry(count: count, pair: newPair), bytes: tokenBytes)
+                queue.push(PairCandidate(count: count, pair: newPair, bytes: tokenBytes))
             }
         }
     }
@@ -109,52 +111,24 @@ struct MergeLearner {
     }
 }
 
-/// A binary max-heap of (count, pair): higher count first, then the pair whose tokens' bytes
-/// sort first.
-struct PairQueue {
-    struct Entry {
-        var count: Int
-        var pair: UInt64
+/// A pair waiting in the learner's queue: higher count first, then the pair whose tokens' bytes
+/// sort first. The bytes are kept with the candidate so the order needs nothing else.
+struct PairCandidate {
+    var count: Int
+    var pair: UInt64
+    var left: [UInt8]
+    var right: [UInt8]
+
+    init(count: Int, pair: UInt64, bytes: [[UInt8]]) {
+        self.count = count
+        self.pair = pair
+        left = bytes[Int(pair >> 32)]
+        right = bytes[Int(pair & 0xFFFF_FFFF)]
     }
 
-    private var heap: [Entry] = []
-
-    private static func precedes(_ a: Entry, _ b: Entry, bytes: [[UInt8]]) -> Bool {
+    static func precedes(_ a: PairCandidate, _ b: PairCandidate) -> Bool {
         if a.count != b.count { return a.count > b.count }
-        let (aLeft, aRight) = (bytes[Int(a.pair >> 32)], bytes[Int(a.pair & 0xFFFF_FFFF)])
-        let (bLeft, bRight) = (bytes[Int(b.pair >> 32)], bytes[Int(b.pair & 0xFFFF_FFFF)])
-        if aLeft != bLeft { return aLeft.lexicographicallyPrecedes(bLeft) }
-        return aRight.lexicographicallyPrecedes(bRight)
-    }
-
-    mutating func push(_ entry: Entry, bytes: [[UInt8]]) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.precedes(heap[child], heap[parent], bytes: bytes) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop(bytes: [[UInt8]]) -> Entry? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return top }
-        heap[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var best = left
-            if left + 1 < heap.count, Self.precedes(heap[left + 1], heap[left], bytes: bytes) {
-                best = left + 1
-            }
-            guard Self.precedes(heap[best], heap[parent], bytes: bytes) else { break }
-            heap.swapAt(best, parent)
-            parent = best
-        }
-        return top
+        if a.left != b.left { return a.left.lexicographicallyPrecedes(b.left) }
+        return a.right.lexicographicallyPrecedes(b.right)
     }
 }

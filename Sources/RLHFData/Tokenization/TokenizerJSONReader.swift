@@ -158,14 +158,19 @@ struct TokenizerJSONReader {
         }
     }
 
+    /// The options a ByteLevel pre-tokenizer and a ByteLevel decoder share.
+    private func byteLevelOptions(_ value: JSONValue, field: String) throws(TokenizerError)
+        -> (addPrefixSpace: Bool, trimOffsets: Bool, useRegex: Bool) {
+        (try bool(value["add_prefix_space"], field: field + ".add_prefix_space", default: true),
+         try bool(value["trim_offsets"], field: field + ".trim_offsets", default: true),
+         try bool(value["use_regex"], field: field + ".use_regex", default: true))
+    }
+
     private func preTokenizer(from value: JSONValue, field: String) throws(TokenizerError) -> PreTokenizer {
         switch try type(of: value, field: field) {
         case "ByteLevel":
-            return .byteLevel(
-                addPrefixSpace: try bool(value["add_prefix_space"], field: field + ".add_prefix_space", default: true),
-                trimOffsets: try bool(value["trim_offsets"], field: field + ".trim_offsets", default: true),
-                useRegex: try bool(value["use_regex"], field: field + ".use_regex", default: true)
-            )
+            let options = try byteLevelOptions(value, field: field)
+            return .byteLevel(addPrefixSpace: options.addPrefixSpace, trimOffsets: options.trimOffsets, useRegex: options.useRegex)
         case "Metaspace":
             let (replacement, scheme, split) = try metaspace(value, field: field)
             return .metaspace(replacement: replacement, prependScheme: scheme, split: split)
@@ -188,11 +193,8 @@ struct TokenizerJSONReader {
     private func decoder(from value: JSONValue, field: String) throws(TokenizerError) -> TokenDecoder {
         switch try type(of: value, field: field) {
         case "ByteLevel":
-            return .byteLevel(
-                addPrefixSpace: try bool(value["add_prefix_space"], field: field + ".add_prefix_space", default: true),
-                trimOffsets: try bool(value["trim_offsets"], field: field + ".trim_offsets", default: true),
-                useRegex: try bool(value["use_regex"], field: field + ".use_regex", default: true)
-            )
+            let options = try byteLevelOptions(value, field: field)
+            return .byteLevel(addPrefixSpace: options.addPrefixSpace, trimOffsets: options.trimOffsets, useRegex: options.useRegex)
         case "Replace":
             let (pattern, content) = try replacement(value, field: field)
             return .replace(pattern: pattern, content: content)
