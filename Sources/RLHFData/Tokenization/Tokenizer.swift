@@ -26,3 +26,9 @@ public protocol Tokenizer: Sendable {
     /// The text of `tokens`; special tokens decode to nothing.
     func decode(_ tokens: [Int32]) -> String
 }
+
+extension Tokenizer {
+    /// The id batches are padded with: the pad token, else EOS, else 0 (padding is never
+    /// trained on or read).
+    public var paddingToken: Int32 { specialTokens.pad ?? specialTokens.eos ?? 0 }
+}

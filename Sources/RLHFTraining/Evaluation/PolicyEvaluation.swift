@@ -58,7 +58,7 @@ public struct PolicyEvaluation {
     private func rewardScores(_ model: LlamaModel, _ prompts: [String], _ responses: [SampledResponse]) throws -> [Double] {
         let (p, r) = tokenized(prompts, responses)
         let scorer = RewardModelScorer(model: model, normalization: rewardNormalization,
-                                       padToken: policy.tokenizer.specialTokens.pad ?? policy.tokenizer.specialTokens.eos ?? 0)
+                                       padToken: policy.tokenizer.paddingToken)
         var scores: [Double] = []
         for chunk in Array(p.indices)[...].chunked(16) {
             scores += try scorer.scores(prompts: chunk.map { p[$0] }, responses: chunk.map { r[$0] }).map(Double.init)
@@ -70,7 +70,7 @@ public struct PolicyEvaluation {
     /// policy's responses: the k1 estimate of KL(pi || baseline) per sequence.
     private func klToBaseline(prompts: [String], responses: [SampledResponse]) throws -> Double {
         let (p, r) = tokenized(prompts, responses)
-        let pad = policy.tokenizer.specialTokens.pad ?? policy.tokenizer.specialTokens.eos ?? 0
+        let pad = policy.tokenizer.paddingToken
         var total = 0.0
         for chunk in Array(p.indices)[...].chunked(16) {
             let (a, _, _) = try ResponseBatch.logProbs(policy.model, prompts: chunk.map { p[$0] }, responses: chunk.map { r[$0] },
@@ -86,7 +86,7 @@ public struct PolicyEvaluation {
     /// policy started from (fluency when there is no grammar).
     private func perplexity(of responses: [SampledResponse], prompts: [String]) throws -> Double {
         let (p, r) = tokenized(prompts, responses)
-        let pad = policy.tokenizer.specialTokens.pad ?? policy.tokenizer.specialTokens.eos ?? 0
+        let pad = policy.tokenizer.paddingToken
         var nll = 0.0, count = 0.0
         for chunk in Array(p.indices)[...].chunked(16) {
             let (logProbs, _, _) = try ResponseBatch.logProbs(baseline.model, prompts: chunk.map { p[$0] }, responses: chunk.map { r[$0] },

@@ -98,11 +98,8 @@ extension PPOTrainer {
     func saveFinalModels() throws {
         if world.rank == 0, let learner {
             let policyDirectory = runDirectory.appendingPathComponent("policy")
-            try saveHFModel(config: learner.policy.config, head: .languageModel, parameters: learner.policy.parameters, to: policyDirectory)
-            let name = tokenizerURL.pathExtension == "json" ? "tokenizer.json" : "tokenizer.bin"
-            try Data(contentsOf: tokenizerURL).write(to: policyDirectory.appendingPathComponent(name), options: .atomic)
-            try saveHFModel(config: learner.critic.config, head: .scalar, parameters: learner.critic.parameters,
-                            to: runDirectory.appendingPathComponent("critic"))
+            try StageEnvironment.writeModel(learner.policy, tokenizerURL: tokenizerURL, to: policyDirectory)
+            try StageEnvironment.writeModel(learner.critic, tokenizerURL: nil, to: runDirectory.appendingPathComponent("critic"))
             Console.line("ppo: policy in \(policyDirectory.path)")
         }
         try world.barrier()

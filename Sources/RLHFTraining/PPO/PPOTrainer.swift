@@ -52,10 +52,10 @@ public final class PPOTrainer {
         weightsGroup = try world.split(color: isActor || world.rank == 0 ? 0 : nil, key: world.rank)
 
         let policyPath = config.string("model.policy")
-        tokenizerURL = try Self.tokenizerURL(config: config, policyPath: policyPath)
+        tokenizerURL = try StageEnvironment.tokenizerURL(config: config, modelPath: policyPath)
         let tokenizer = try loadTokenizer(at: tokenizerURL)
         let template = try ChatTemplate(preset: config.string("tokenizer.template"))
-        let padToken = tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0
+        let padToken = tokenizer.paddingToken
         let options = LoadOptions(skipBadLines: config.bool("data.skip_bad_lines"))
         let span = settings.maxPromptTokens + settings.maxNewTokens
 
@@ -115,16 +115,6 @@ public final class PPOTrainer {
                                   padToken: padToken, ptxWindows: windows)
         }
         if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks\n" + layout.table) }
-    }
-
-    /// `tokenizer.path`, else the tokenizer inside the policy's directory.
-    static func tokenizerURL(config: RunConfig, policyPath: String) throws -> URL {
-        if let path = config.optionalString("tokenizer.path") { return URL(fileURLWithPath: path) }
-        for name in ["tokenizer.json", "tokenizer.bin"] {
-            let candidate = URL(fileURLWithPath: policyPath).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        throw TrainingError.invalidSetting("no tokenizer: model.policy \(policyPath) is not a directory holding tokenizer.json or tokenizer.bin; set tokenizer.path")
     }
 
     /// A prompt of at most `limit` tokens: its last ones, after BOS when it starts with one.

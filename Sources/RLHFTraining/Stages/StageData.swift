@@ -14,8 +14,8 @@ public struct StageData: Sendable {
         self.maxLength = maxLength
     }
 
-    /// The padding id: the tokenizer's pad, else its EOS, else 0 (padding is never trained on).
-    public var padToken: Int32 { tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0 }
+    /// The padding id (`Tokenizer.paddingToken`).
+    public var padToken: Int32 { tokenizer.paddingToken }
 
     /// Pretraining windows: the documents as one token stream (each starting with BOS when the
     /// tokenizer has one, else separated by EOS), cut into windows of `maxLength` tokens. A

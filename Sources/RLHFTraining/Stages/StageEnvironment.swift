@@ -33,6 +33,11 @@ public struct StageEnvironment {
     /// The tokenizer file: `tokenizer.path`, else `tokenizer.json` or `tokenizer.bin` inside the
     /// model directory.
     public func tokenizerURL(modelPath: String) throws -> URL {
+        try Self.tokenizerURL(config: config, modelPath: modelPath)
+    }
+
+    /// `tokenizerURL(modelPath:)` for any config with a `tokenizer.path` key.
+    public static func tokenizerURL(config: RunConfig, modelPath: String) throws -> URL {
         if let path = config.optionalString("tokenizer.path") { return URL(fileURLWithPath: path) }
         let directory = URL(fileURLWithPath: modelPath)
         for name in ["tokenizer.json", "tokenizer.bin"] {
@@ -85,17 +90,25 @@ public struct StageEnvironment {
     public func saveFinalModel(_ model: LlamaModel, tokenizerURL: URL, extraFiles: [String: Data] = [:]) throws -> URL {
         let directory = runDirectory.appendingPathComponent("model")
         if group.isLeader {
-            try saveHFModel(config: model.config, head: model.head, parameters: model.parameters, to: directory)
+            try Self.writeModel(model, tokenizerURL: tokenizerURL, to: directory, extraFiles: extraFiles)
+        }
+        try group.communicator.barrier()
+        return directory
+    }
+
+    /// Writes `model` as a Hugging Face directory with its tokenizer (and `extraFiles`) beside it.
+    public static func writeModel(_ model: LlamaModel, tokenizerURL: URL?, to directory: URL,
+                                  extraFiles: [String: Data] = [:]) throws {
+        try saveHFModel(config: model.config, head: model.head, parameters: model.parameters, to: directory)
+        if let tokenizerURL {
             let name = tokenizerURL.pathExtension == "json" ? "tokenizer.json" : "tokenizer.bin"
             let destination = directory.appendingPathComponent(name)
             if destination.standardizedFileURL != tokenizerURL.standardizedFileURL {
                 try Data(contentsOf: tokenizerURL).write(to: destination, options: .atomic)
             }
-            for (name, data) in extraFiles {
-                try data.write(to: directory.appendingPathComponent(name), options: .atomic)
-            }
         }
-        try group.communicator.barrier()
-        return directory
+        for (name, data) in extraFiles {
+            try data.write(to: directory.appendingPathComponent(name), options: .atomic)
+        }
     }
 }
