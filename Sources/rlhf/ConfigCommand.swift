@@ -35,7 +35,7 @@ struct ConfigKeys: ParsableCommand {
         }
         for schema in schemas {
             if markdown {
-                print("#### `rlhf \(schema.name)`\n\n" + schema.markdownTable())
+                print("### `rlhf \(schema.name)`\n\n" + schema.markdownTable())
             } else {
                 print("rlhf \(schema.name):")
                 for key in schema.keys {

@@ -21,7 +21,9 @@ public enum CompareStage {
         let model = try loadModel(at: URL(fileURLWithPath: modelPath))
         let tokenizer = try loadTokenizer(at: env.tokenizerURL(modelPath: modelPath))
         let count = config.int("compare.samples_per_prompt")
-        try config.require("compare.samples_per_prompt", count >= 2 && count % 2 == 0, "must be an even number, at least 2")
+        let pairing = try ResponsePairing(config: config)
+        try config.require("compare.samples_per_prompt", count >= 2 && (pairing == .all || count % 2 == 0),
+                           pairing == .all ? "must be at least 2" : "must be an even number, at least 2 (adjacent pairing)")
         var prompts: [String] = []
         for path in config.stringList("data.prompts") {
             let (loaded, summary) = try loadPrompts(at: URL(fileURLWithPath: path), options: LoadOptions(skipBadLines: config.bool("data.skip_bad_lines")))
@@ -40,11 +42,11 @@ public enum CompareStage {
         var pairs: [(prompt: String, a: String, b: String)] = []
         var identical = 0
         for (prompt, responses) in zip(prompts, samples) {
-            for k in stride(from: 0, to: responses.count - 1, by: 2) {
-                if responses[k].text == responses[k + 1].text {
+            for (i, j) in pairing.indexPairs(count: responses.count) {
+                if responses[i].text == responses[j].text {
                     identical += 1
                 } else {
-                    pairs.append((prompt, responses[k].text, responses[k + 1].text))
+                    pairs.append((prompt, responses[i].text, responses[j].text))
                 }
             }
         }
