@@ -5,9 +5,15 @@
 # ("ppo: rank 2 on simhost2: actor 1"), so the message can say which role was lost, and where.
 # (No `set -euo pipefail` here: a sourced file must not change its caller's shell options.)
 
-# roles_of_rank LOG RANK: the roles the job said RANK plays, or nothing.
-roles_of_rank() {
-  sed -n "s/^.*ppo: rank $2 on [^:]*: \\(.*\\)$/\\1/p" "$1" | head -1
+# describe_rank LOG RANK [HOST]: "rank R (ROLES) on host HOST", from the line the job printed for
+# RANK (HOST, from mpirun, when the job printed none yet).
+describe_rank() {
+  local line roles="roles not yet known" host=${3:-unknown}
+  if line=$(grep -m1 -E "ppo: rank $2 on [^:]+: " "$1"); then
+    roles=${line#*: rank $2 on *: }
+    host=$(sed -E "s/.*ppo: rank $2 on ([^:]+): .*/\1/" <<<"$line")
+  fi
+  echo "rank $2 ($roles) on host $host"
 }
 
 # ranks_on_host LOG HOST: "rank R (roles)" for every rank the job said runs on HOST, ;-separated.
@@ -26,23 +32,22 @@ describe_failure() {
     rank=$(sed -E 's/.*process rank ([0-9]+) .*/\1/' <<<"$line")
     host=$(sed -E 's/.* on node ([^ ]+) exited.*/\1/' <<<"$line")
     signal=$(sed -E 's/.*exited on signal (.*)\.?$/\1/' <<<"$line")
-    roles=$(roles_of_rank "$log" "$rank")
-    FAILURE="lost rank $rank (${roles:-roles not yet known}) on host $host: it died on signal ${signal%.}"
+    FAILURE="lost $(describe_rank "$log" "$rank" "$host"): it died on signal ${signal%.}"
     FAILURE_RESTARTABLE=1
   elif grep -q 'ORTE has lost communication with a remote daemon' "$log"; then
     host=$(grep -m1 -E 'Remote daemon *:' "$log" | sed -E 's/.* on node ([^ ]+).*/\1/')
     roles=$(ranks_on_host "$log" "$host")
     FAILURE="lost host ${host:-unknown} (${roles:-no rank known there}): mpirun lost contact with its daemon (dead host or cut link)"
     FAILURE_RESTARTABLE=1
-  elif line=$(grep -m1 -E 'MPI_ABORT was invoked on rank [0-9]+ .* errorcode [0-9]+' "$log"); then
+  # mpirun breaks this message over two lines: "...on rank 0 in communicator MPI_COMM_WORLD" / "with errorcode 3."
+  elif line=$(grep -m1 -A1 'MPI_ABORT was invoked on rank' "$log" | tr '\n' ' ') && [[ $line =~ errorcode\ [0-9]+ ]]; then
     rank=$(sed -E 's/.*invoked on rank ([0-9]+) .*/\1/' <<<"$line")
     code=$(sed -E 's/.*errorcode ([0-9]+).*/\1/' <<<"$line")
-    roles=$(roles_of_rank "$log" "$rank")
     if ((code == 3)); then
-      FAILURE="rank $rank (${roles:-roles not yet known}) aborted the job: its watchdog saw no progress (see its message above)"
+      FAILURE="$(describe_rank "$log" "$rank") aborted the job: its watchdog saw no progress (see its message above)"
       FAILURE_RESTARTABLE=1
     else
-      FAILURE="rank $rank (${roles:-roles not yet known}) aborted the job with code $code: an error it reported (see above)"
+      FAILURE="$(describe_rank "$log" "$rank") aborted the job with code $code: an error it reported (see above)"
     fi
   else
     FAILURE="the job exited with status $status"
