@@ -5,6 +5,9 @@
 # ("ppo: rank 2 on simhost2: actor 1"), so the message can say which role was lost, and where.
 # (No `set -euo pipefail` here: a sourced file must not change its caller's shell options.)
 
+# The lines by which mpirun reports that the job failed (a rank died or aborted, a daemon was lost).
+MPIRUN_FAILURE_REPORT='exited on signal|MPI_ABORT was invoked|ORTE has lost communication|exited with non-zero status'
+
 # describe_rank LOG RANK [HOST]: "rank R (ROLES) on host HOST", from the line the job printed for
 # RANK (HOST, from mpirun, when the job printed none yet).
 describe_rank() {
