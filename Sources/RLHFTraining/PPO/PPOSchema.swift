@@ -53,7 +53,7 @@ extension StageSchemas {
         ConfigKey("checkpoint.every", .int, default: 10, help: "Checkpoint every N iterations (and at the end); 0 = only at the end"),
         ConfigKey("checkpoint.keep", .int, default: 2, help: "Checkpoints kept; older ones are deleted"),
         ConfigKey("runtime.watchdog_s", .double, default: 600,
-                  help: "Abort the job when a rank waits longer than this for a message (seconds); 0 = never"),
+                  help: "Abort the job when a rank waits longer than this for another rank (a message, the policy broadcast, the end of an iteration; seconds); 0 = never"),
         threads,
     ] + output("runs/ppo"))
 }

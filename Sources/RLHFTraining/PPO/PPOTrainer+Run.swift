@@ -10,8 +10,10 @@ extension PPOTrainer {
     public func run(control: RunControl) throws -> [String: Double] {
         defer { watchdog.stop() }
         if world.rank == 0 { try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true) }
-        if control.resume { try restore() }
-        try synchronizeWeights()
+        try watchdog.waiting(for: "every rank to load the starting weights") {
+            if control.resume { try restore() }
+            try synchronizeWeights()
+        }
         let metricsLog = world.rank == 0
             ? try MetricsLog(url: runDirectory.appendingPathComponent("metrics.jsonl"), resumeFromStep: control.resume ? iteration : nil)
             : nil
@@ -69,19 +71,25 @@ extension PPOTrainer {
             let samples = try learner.receive(layout: settings.layout, mailbox: mailbox)
             metrics = try timed(.train) { try learner.update(iteration: iteration, samples: samples) }
             seconds[Phase.allreduce.rawValue] = metrics["timing/allreduce_s"] ?? 0
-            try learner.group.verifyIdentical(learner.policy.parameters, context: "policy after iteration \(iteration + 1)")
-            try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
+            try watchdog.waiting(for: "the other learners' weight digests after iteration \(iteration + 1)") {
+                try learner.group.verifyIdentical(learner.policy.parameters, context: "policy after iteration \(iteration + 1)")
+                try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
+            }
         }
-        try timed(.broadcast) { try broadcastPolicy() }
-        try mailbox.flush()
+        try timed(.broadcast) {
+            try watchdog.waiting(for: "the policy after iteration \(iteration + 1) from learner 0 (rank 0)") { try broadcastPolicy() }
+        }
+        try watchdog.waiting(for: "the sends of iteration \(iteration + 1) to complete") { try mailbox.flush() }
         seconds[Phase.iteration.rawValue] = Date().timeIntervalSince(started)
 
         // Per phase, the slowest rank's time: what the iteration waited for.
-        for phase in Phase.allCases {
-            metrics["timing/\(phase.name)_s"] = try world.allreduceMax(seconds[phase.rawValue])
+        let tokens = try watchdog.waiting(for: "every rank to finish iteration \(iteration + 1)") {
+            for phase in Phase.allCases {
+                metrics["timing/\(phase.name)_s"] = try world.allreduceMax(seconds[phase.rawValue])
+            }
+            metrics["rollout/decode_logprob_maxdev"] = try world.allreduceMax(actor?.decodingDeviation ?? 0)
+            return try world.allreduceSum(generated)
         }
-        metrics["rollout/decode_logprob_maxdev"] = try world.allreduceMax(actor?.decodingDeviation ?? 0)
-        let tokens = try world.allreduceSum(generated)
         metrics["throughput/rollout_tokens_per_s"] = tokens / max(metrics["timing/generate_s"] ?? 0, 1e-9)
         metrics["rollout/tokens"] = tokens
         return metrics

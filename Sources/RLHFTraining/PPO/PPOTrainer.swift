@@ -46,6 +46,9 @@ public final class PPOTrainer {
         let mine = layout.instances(onRank: world.rank)
         let names = mine.map { "\($0.role.rawValue) \($0.index)" }.joined(separator: ", ")
         watchdog = Watchdog(timeout: settings.watchdogSeconds, rank: world.rank, roles: names, host: world.hostname)
+        // Every rank names itself before any work, so that scripts/launch can say which role a
+        // rank that mpirun reports lost was playing, and on which host, even if it dies loading.
+        Console.line("ppo: rank \(world.rank) on \(world.hostname): \(names)")
         mailbox = Mailbox(world: world, layout: layout, watchdog: watchdog)
         let isLearner = mine.contains { $0.role == .learner }, isActor = mine.contains { $0.role == .actor }
         learnerGroup = try world.split(color: isLearner ? 0 : nil, key: world.rank).map(DataParallelGroup.init)
@@ -114,7 +117,7 @@ public final class PPOTrainer {
             learner = LearnerRole(index: learnerIndex, policy: policy, critic: critic, group: learnerGroup, settings: settings,
                                   padToken: padToken, ptxWindows: windows)
         }
-        if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks\n" + layout.table) }
+        if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks") }
     }
 
     /// A prompt of at most `limit` tokens: its last ones, after BOS when it starts with one.
