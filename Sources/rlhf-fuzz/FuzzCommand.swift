@@ -39,7 +39,7 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "Directory of seed inputs, one subdirectory per parser.") var corpus = "fuzz/corpus"
     @Option(help: "Where inputs that crash or hang a parser are saved.") var crashes = "fuzz/crashes"
     @Option(help: "Seconds without progress that make an input a hang.") var timeout = 10.0
-    @Option(name: .customLong("memory-mb"), help: "Address-space cap of a worker, in MB.") var memoryMegabytes = 4096
+    @Option(name: .customLong("memory-mb"), help: "Address-space cap of a worker, in MB.") var memoryMegabytes = 1024
     @Option(help: "Longest input, in bytes.") var maxLength = 1 << 16
     @Option(help: "Run this one input file through the parser in this process and print the outcome.") var input: String?
     @Flag(help: "List the parsers.") var list = false
@@ -64,7 +64,8 @@ struct FuzzCommand: ParsableCommand {
             var findings = 0
             for target in targets {
                 let report = try FuzzSupervisor(target: target, options: options).run()
-                print(report.jsonLine)
+                // Written at once, not through print's buffer, so a long run shows each parser as it ends.
+                FileHandle.standardOutput.write(Data((report.jsonLine + "\n").utf8))
                 for finding in report.findings {
                     FileHandle.standardError.write(Data("rlhf-fuzz: \(target.name): \(finding.kind) on input \(finding.index), saved to \(finding.file.path) (reproduce: rlhf-fuzz \(target.name) --input \(finding.file.path))\n\(finding.message)\n".utf8))
                 }
