@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rlhf", targets: ["rlhf"]),
+        .executable(name: "rlhf-fuzz", targets: ["rlhf-fuzz"]),
         .library(name: "RLHFCore", targets: ["RLHFCore"]),
         .library(name: "RLHFData", targets: ["RLHFData"]),
         .library(name: "RLHFDistributed", targets: ["RLHFDistributed"]),
@@ -42,6 +43,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "rlhf",
+            dependencies: [
+                "RLHFCore", "RLHFData", "RLHFDistributed", "RLHFTraining",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Mutational fuzzing of every parser of outside input (scripts/test-fuzz, fuzz/corpus).
+        .executableTarget(
+            name: "rlhf-fuzz",
             dependencies: [
                 "RLHFCore", "RLHFData", "RLHFDistributed", "RLHFTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

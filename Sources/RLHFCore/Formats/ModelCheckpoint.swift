@@ -52,7 +52,8 @@ public func loadHFModel(directory: URL) throws(FormatError) -> (config: ModelCon
 /// Saves a checkpoint that `transformers` loads: `config.json` and `model.safetensors` with every
 /// view of `ParameterLayout(config:head:)` as F32, in layout order, under its Hugging Face name.
 ///
-/// Both files are encoded in memory first and each is written through a temporary file renamed
+/// Weights that are NaN or infinite are refused (`FormatError.unwritable`) before anything is
+/// written. Both files are encoded in memory first and each is written through a temporary file renamed
 /// into place, so a failure never leaves a partial file in `directory`.
 public func saveHFModel(config: ModelConfig, head: ModelHead, parameters: FloatBuffer, to directory: URL) throws(FormatError) {
     let configData = try HFConfig.encode(config, head: head)
@@ -61,9 +62,14 @@ public func saveHFModel(config: ModelConfig, head: ModelHead, parameters: FloatB
     guard parameters.count == layout.count else {
         throw .unwritable(path: weightsURL.path, detail: "the parameter buffer holds \(parameters.count) floats but the layout of this configuration needs \(layout.count)")
     }
-    let tensors = layout.views.map { view in
-        SafetensorsTensor(name: view.name, shape: view.shape,
-                          data: Array(UnsafeBufferPointer(start: parameters.pointer + view.offset, count: view.count)))
+    var tensors: [SafetensorsTensor] = []
+    for view in layout.views {
+        let values = Array(UnsafeBufferPointer(start: parameters.pointer + view.offset, count: view.count))
+        // A diverged model must never replace a good one on disk.
+        if let index = values.firstIndex(where: { !$0.isFinite }) {
+            throw .unwritable(path: weightsURL.path, detail: "tensor '\(view.name)' holds \(values[index]) at element \(index); non-finite weights are never written")
+        }
+        tensors.append(SafetensorsTensor(name: view.name, shape: view.shape, data: values))
     }
     let weightsData = try SafetensorsFile(tensors: tensors).serialized(path: weightsURL.path)
 

@@ -21,6 +21,11 @@ final class LearnerRole {
     /// Pretraining windows for the ptx term, and the position in them.
     let ptxWindows: [TrainingSequence]
     var ptxCursor = EpochCursor()
+    /// Skip policy or critic updates with non-finite gradients, up to `ppo.max_nonfinite_steps` in a row.
+    private var policyGuard: NonFiniteGuard
+    private var criticGuard: NonFiniteGuard
+    /// Updates (policy and critic counted apart) skipped in the current iteration.
+    private var skippedUpdates = 0
 
     /// An experience with everything the update derives from it.
     struct Sample {
@@ -45,6 +50,8 @@ final class LearnerRole {
         klController = settings.klController
         policyOptimizer = AdamW(layout: policy.layout, weightDecay: settings.weightDecay)
         criticOptimizer = AdamW(layout: critic.layout, weightDecay: settings.weightDecay)
+        policyGuard = NonFiniteGuard(limit: settings.maxNonFiniteSteps, setting: "ppo.max_nonfinite_steps")
+        criticGuard = NonFiniteGuard(limit: settings.maxNonFiniteSteps, setting: "ppo.max_nonfinite_steps")
     }
 
     /// Phase 5a: this learner's share of every actor's experience, with global batch indices.
@@ -73,6 +80,7 @@ final class LearnerRole {
         let klCoefficient = klController.coefficient
         let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient)
         var stats = UpdateStatistics()
+        skippedUpdates = 0
         for epoch in 0..<settings.epochs {
             let order = shuffledIndices(count: settings.rolloutBatchSize, seed: settings.seed &+ UInt64(iteration) &* 7919,
                                         epoch: epoch)
@@ -80,12 +88,13 @@ final class LearnerRole {
             let position = Dictionary(uniqueKeysWithValues: samples.enumerated().map { ($1.globalIndex, $0) })
             for minibatch in 0..<settings.minibatches {
                 let members = order[(minibatch * size)..<((minibatch + 1) * size)].compactMap { position[$0] }
-                try step(members.map { samples[$0] }, stats: &stats, timing: &timing)
+                try step(members.map { samples[$0] }, iteration: iteration, stats: &stats, timing: &timing)
             }
         }
         var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient)
         metrics["policy/ratio_start_maxdev"] = try group.communicator.allreduceMax(maxDeviation)
         metrics["timing/allreduce_s"] = timing.allreduce
+        metrics["train/skipped_updates"] = Double(skippedUpdates)
         klController.update(observedKL: metrics["objective/kl"] ?? 0, batchSize: settings.rolloutBatchSize)
         return metrics
     }
@@ -127,7 +136,7 @@ final class LearnerRole {
 
     /// One optimiser step of the policy and one of the critic on a global minibatch, of which
     /// `members` are this learner's part (possibly none: it still joins the all-reduces).
-    private func step(_ members: [Sample], stats: inout UpdateStatistics, timing: inout PhaseTimer) throws {
+    private func step(_ members: [Sample], iteration: Int, stats: inout UpdateStatistics, timing: inout PhaseTimer) throws {
         let localTokens = Double(members.reduce(0) { $0 + $1.experience.response.count })
         let ptxBatch = settings.ptxCoefficient > 0 ? nextPretrainingBatch() : []
         let ptxTargets = Double(ptxBatch.reduce(0) { $0 + $1.targetCount })
@@ -165,7 +174,8 @@ final class LearnerRole {
             policy.backward(dLogProbs: input.mask.map { -$0 * scale })
         }
         try timing.allreduce { try group.sumGradients(of: policy) }
-        try apply(&policyOptimizer, to: policy, learningRate: settings.policyLearningRate, what: "policy")
+        try apply(&policyOptimizer, to: policy, learningRate: settings.policyLearningRate, guard: &policyGuard,
+                  iteration: iteration, what: "policy")
 
         critic.zeroGradients()
         if !members.isEmpty {
@@ -182,15 +192,24 @@ final class LearnerRole {
             critic.backward(dValues: batch.positionGradients(dValues))
         }
         try timing.allreduce { try group.sumGradients(of: critic) }
-        try apply(&criticOptimizer, to: critic, learningRate: settings.criticLearningRate, what: "critic")
+        try apply(&criticOptimizer, to: critic, learningRate: settings.criticLearningRate, guard: &criticGuard,
+                  iteration: iteration, what: "critic")
     }
 
-    /// Clips and applies summed gradients; refuses non-finite ones before they reach the weights.
-    private func apply(_ optimizer: inout AdamW, to model: LlamaModel, learningRate: Float, what: String) throws {
+    /// Clips and applies summed gradients; skips non-finite ones before they reach the weights.
+    /// The norm is of all-reduced gradients, so every learner skips the same updates.
+    private func apply(_ optimizer: inout AdamW, to model: LlamaModel, learningRate: Float, guard nonFinite: inout NonFiniteGuard,
+                       iteration: Int, what: String) throws {
         let norm = settings.gradientClip > 0
             ? GradientClipping.clip(model.gradients, maxNorm: settings.gradientClip)
             : GradientClipping.globalNorm(model.gradients)
-        guard norm.isFinite else { throw TrainingError.nonFinite(step: optimizer.step + 1, what: "the \(what) gradient norm") }
+        guard try nonFinite.admits(step: iteration + 1, [("the \(what) gradient norm", Double(norm))]) else {
+            skippedUpdates += 1
+            if index == 0 {
+                Console.warning("warning: ppo iteration \(iteration + 1): the \(what) gradient norm is \(norm); update skipped (\(nonFinite.consecutive) in a row, limit ppo.max_nonfinite_steps = \(settings.maxNonFiniteSteps))")
+            }
+            return
+        }
         optimizer.update(parameters: model.parameters, gradients: model.gradients, lr: learningRate)
     }
 

@@ -34,6 +34,8 @@ extension StageSchemas {
         ConfigKey("ppo.critic_lr", .double, default: 1e-5, help: "Critic learning rate (AdamW)"),
         ConfigKey("ppo.weight_decay", .double, default: 0, help: "AdamW weight decay of both models"),
         ConfigKey("ppo.grad_clip", .double, default: 1.0, help: "Clip each model's global gradient norm; 0 = off"),
+        ConfigKey("ppo.max_nonfinite_steps", .int, default: 3,
+                  help: "A policy or critic update whose gradient norm is NaN or Inf is skipped (counted in train/skipped_updates); this many in a row stop the run; 1 = stop at the first"),
         ConfigKey("ppo.cliprange", .double, default: 0.2, help: "PPO ratio clip epsilon"),
         ConfigKey("ppo.cliprange_value", .double, default: 0.2, help: "Value clip around the old values"),
         ConfigKey("ppo.vf_coef", .double, default: 0.1, help: "Weight of the value loss"),

@@ -31,6 +31,8 @@ public struct PPOSettings: Sendable {
     public var seed: UInt64
     public var checkpointEvery: Int
     public var keepCheckpoints: Int
+    /// Policy or critic updates with non-finite gradients are skipped; this many in a row stop the run.
+    public var maxNonFiniteSteps: Int
     public var watchdogSeconds: Double
 
     public init(config: RunConfig) throws(ConfigError) {
@@ -39,7 +41,7 @@ public struct PPOSettings: Sendable {
                             references: c.int("layout.references"), rewards: c.int("layout.rewards"))
         for key in ["layout.learners", "layout.actors", "layout.references", "layout.rewards", "rollout.batch_size",
                     "rollout.max_new_tokens", "data.max_prompt_tokens", "ppo.iterations", "ppo.num_ppo_epochs",
-                    "ppo.num_minibatches", "checkpoint.keep"] {
+                    "ppo.num_minibatches", "ppo.max_nonfinite_steps", "checkpoint.keep"] {
             try c.require(key, c.int(key) >= 1, "must be at least 1")
         }
         rolloutBatchSize = c.int("rollout.batch_size")
@@ -97,6 +99,7 @@ public struct PPOSettings: Sendable {
         seed = UInt64(c.int("ppo.seed"))
         checkpointEvery = c.int("checkpoint.every")
         keepCheckpoints = c.int("checkpoint.keep")
+        maxNonFiniteSteps = c.int("ppo.max_nonfinite_steps")
         watchdogSeconds = c.double("runtime.watchdog_s")
     }
 

@@ -18,6 +18,9 @@ public struct OptimizationSettings: Equatable, Sendable {
     public var beta2: Float
     /// Global gradient-norm clip; 0 turns clipping off.
     public var gradientClip: Float
+    /// Updates with a NaN or infinite loss or gradient norm are skipped; this many in a row stop
+    /// the run (1 stops at the first).
+    public var maxNonFiniteSteps: Int
     /// Seeds data order and any fresh initialisation.
     public var seed: UInt64
     /// Evaluate every this many steps and at the end; 0 = only at the end.
@@ -31,7 +34,7 @@ public struct OptimizationSettings: Equatable, Sendable {
 
     public init(steps: Int, batchSize: Int, microBatchSize: Int = 0, learningRate: Float, minLearningRateRatio: Float = 0.1,
                 warmupSteps: Int = 0, weightDecay: Float = 0, beta1: Float = 0.9, beta2: Float = 0.95,
-                gradientClip: Float = 1, seed: UInt64 = 1, evalEvery: Int = 0, logEvery: Int = 1,
+                gradientClip: Float = 1, maxNonFiniteSteps: Int = 3, seed: UInt64 = 1, evalEvery: Int = 0, logEvery: Int = 1,
                 checkpointEvery: Int = 0, keepCheckpoints: Int = 2) {
         self.steps = steps
         self.batchSize = batchSize
@@ -43,6 +46,7 @@ public struct OptimizationSettings: Equatable, Sendable {
         self.beta1 = beta1
         self.beta2 = beta2
         self.gradientClip = gradientClip
+        self.maxNonFiniteSteps = maxNonFiniteSteps
         self.seed = seed
         self.evalEvery = evalEvery
         self.logEvery = logEvery

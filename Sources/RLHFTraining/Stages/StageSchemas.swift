@@ -83,6 +83,8 @@ public enum StageSchemas {
             ConfigKey("train.beta1", .double, default: 0.9, help: "AdamW beta1"),
             ConfigKey("train.beta2", .double, default: 0.95, help: "AdamW beta2"),
             ConfigKey("train.grad_clip", .double, default: 1.0, help: "Clip the global gradient norm to this; 0 = off"),
+            ConfigKey("train.max_nonfinite_steps", .int, default: 3,
+                      help: "A step whose loss or gradient norm is NaN or Inf is skipped (no update, counted in train/skipped_updates); this many in a row stop the run; 1 = stop at the first"),
             ConfigKey("train.seed", .int, default: 1, help: "Seed of the data order and of fresh weights"),
             ConfigKey("train.eval_every", .int, default: 50, help: "Evaluate every N steps (and at the end); 0 = only at the end"),
             ConfigKey("train.log_every", .int, default: 10, help: "Print a progress line every N steps"),
@@ -107,6 +109,7 @@ extension OptimizationSettings {
         try config.require("train.lr", config.double("train.lr") > 0, "must be positive")
         try config.require("train.warmup_steps", config.int("train.warmup_steps") >= 0, "must be 0 or more")
         try config.require("train.grad_clip", config.double("train.grad_clip") >= 0, "must be 0 (off) or positive")
+        try config.require("train.max_nonfinite_steps", config.int("train.max_nonfinite_steps") >= 1, "must be at least 1")
         try config.require("train.seed", config.int("train.seed") >= 0, "must be 0 or more")
         try config.require("checkpoint.keep", config.int("checkpoint.keep") >= 1, "must be at least 1")
         self.init(steps: config.int("train.steps"), batchSize: config.int("train.batch_size"),
@@ -114,6 +117,7 @@ extension OptimizationSettings {
                   minLearningRateRatio: config.float("train.min_lr_ratio"), warmupSteps: config.int("train.warmup_steps"),
                   weightDecay: config.float("train.weight_decay"), beta1: config.float("train.beta1"),
                   beta2: config.float("train.beta2"), gradientClip: config.float("train.grad_clip"),
+                  maxNonFiniteSteps: config.int("train.max_nonfinite_steps"),
                   seed: UInt64(config.int("train.seed")), evalEvery: config.int("train.eval_every"),
                   logEvery: config.int("train.log_every"), checkpointEvery: config.int("checkpoint.every"),
                   keepCheckpoints: config.int("checkpoint.keep"))

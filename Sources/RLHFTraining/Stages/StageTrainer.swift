@@ -21,6 +21,7 @@ public final class StageTrainer<Objective: TrainingObjective> {
     private var optimizer: AdamW
     private var cursor = EpochCursor(epoch: 0, position: 0)
     private var step = 0
+    private var nonFiniteGuard: NonFiniteGuard
 
     public init(stage: String, model: LlamaModel, objective: Objective, settings: OptimizationSettings,
                 group: DataParallelGroup, runDirectory: URL) throws {
@@ -35,6 +36,7 @@ public final class StageTrainer<Objective: TrainingObjective> {
         self.group = group
         self.runDirectory = runDirectory
         optimizer = AdamW(layout: model.layout, beta1: settings.beta1, beta2: settings.beta2, weightDecay: settings.weightDecay)
+        nonFiniteGuard = NonFiniteGuard(limit: settings.maxNonFiniteSteps, setting: "train.max_nonfinite_steps")
     }
 
     /// Whether every step of `settings.steps` is done (false after a `stopAfter` stop).
@@ -94,10 +96,14 @@ public final class StageTrainer<Objective: TrainingObjective> {
                 ? GradientClipping.clip(model.gradients, maxNorm: settings.gradientClip)
                 : GradientClipping.globalNorm(model.gradients)
             let loss = total.loss / globalWeight
-            guard loss.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the training loss") }
-            guard gradNorm.isFinite else { throw TrainingError.nonFinite(step: step + 1, what: "the gradient norm") }
             let lr = schedule.rate(at: step)
-            optimizer.update(parameters: model.parameters, gradients: model.gradients, lr: lr)
+            // The loss is a global sum and the norm is of all-reduced gradients: every rank decides alike.
+            let applied = try nonFiniteGuard.admits(step: step + 1, [("the training loss", loss), ("the gradient norm", Double(gradNorm))])
+            if applied {
+                optimizer.update(parameters: model.parameters, gradients: model.gradients, lr: lr)
+            } else if group.isLeader {
+                Console.warning("warning: \(stage) step \(step + 1): non-finite loss (\(loss)) or gradient norm (\(gradNorm)); update skipped (\(nonFiniteGuard.consecutive) in a row, limit train.max_nonfinite_steps = \(settings.maxNonFiniteSteps))")
+            }
             step += 1
             tokensSeen += total.tokens
 
@@ -107,6 +113,7 @@ public final class StageTrainer<Objective: TrainingObjective> {
                 "train/epoch": Double(cursor.epoch) + Double(cursor.position) / Double(objective.trainCount),
                 "throughput/tokens_per_s": total.tokens / stepSeconds,
                 "timing/step_s": stepSeconds, "timing/allreduce_s": reduceSeconds,
+                "train/skipped_updates": applied ? 0 : 1,
             ]
             if objective is PreferenceObjective { values["train/accuracy"] = total.correct / globalWeight }
             let isLast = step == settings.steps

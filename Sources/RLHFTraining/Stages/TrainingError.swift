@@ -2,8 +2,9 @@
 public enum TrainingError: Error, CustomStringConvertible {
     /// Data-parallel replicas hold different weights: a broken MPI library or hardware fault.
     case replicasDiverged(context: String, ranks: Int, size: Int)
-    /// A loss or gradient norm that is NaN or infinite; nothing was written.
-    case nonFinite(step: Int, what: String)
+    /// `consecutive` updates in a row had a NaN or infinite loss or gradient norm (each one
+    /// skipped), reaching the limit set by `setting`; the last checkpoint holds finite weights.
+    case nonFinite(step: Int, what: String, consecutive: Int, setting: String)
     /// The data gives no example the stage can train on.
     case noExamples(String)
     /// A setting that cannot work with the data, the model or the rank count.
@@ -15,8 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible {
         switch self {
         case .replicasDiverged(let context, let ranks, let size):
             "\(context): \(ranks) of \(size) ranks hold weights that differ from rank 0's; data-parallel replicas must stay bit-identical (check that every node runs the same binary and MPI library)"
-        case .nonFinite(let step, let what):
-            "step \(step): \(what) is not finite (NaN or Inf); stopping without writing weights. Lower train.lr or set train.grad_clip, then resume from the last checkpoint"
+        case .nonFinite(let step, let what, let consecutive, let setting):
+            "step \(step): not finite (NaN or Inf): \(what); \(consecutive) updates in a row skipped (limit \(setting) = \(consecutive)), stopping without writing these weights. Lower the learning rate or clip gradients, check the data and the models, then resume from the last checkpoint"
         case .noExamples(let detail):
             "no training examples: \(detail)"
         case .invalidSetting(let detail):
