@@ -37,6 +37,22 @@ import RLHFCore
         }
     }
 
+    /// Head dimension 16 and more than 8 cached positions: the vectorised paths of the cached
+    /// attention (8 positions at a time, then a tail) and of the skinny matmul.
+    @Test func vectorWidthHeadsMatchScoring() throws {
+        let config = ModelConfig(dim: 32, nLayers: 2, nHeads: 2, nKVHeads: 1, hiddenDim: 40, vocabSize: 37,
+                                 maxSeqLen: 64, ropeTheta: 10_000, normEps: 1e-5, tieEmbeddings: false)
+        let model = TestModels.random(config)
+        let generator = Generator(model: model, maxNewTokens: 21, eosToken: nil)
+        var rng = RandomGenerator(seed: 5)
+        let sequences = try generator.generate(prompts: [[1, 5, 9, 2, 7, 3, 8, 4, 6, 10, 11], [3], [2, 4, 6, 8, 10]], rng: &rng)
+        let scored = try scoredLogProbs(model, sequences, temperature: 1)
+        for (s, expected) in zip(sequences, scored) {
+            #expect(s.tokens.count == 21)
+            for (a, b) in zip(s.logProbs, expected) { #expect(abs(a - b) <= 1e-5, "generated \(a) vs scored \(b)") }
+        }
+    }
+
     @Test func sameSeedSameTokens() throws {
         let model = TestModels.random()
         let generator = Generator(model: model, maxNewTokens: 10, eosToken: nil)

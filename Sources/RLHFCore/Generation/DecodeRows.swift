@@ -12,7 +12,7 @@ final class DecodeWorkspace {
     let atty: FloatBuffer      // [R, C]
     let gateUp: FloatBuffer    // [R, 2F]
     let hidden: FloatBuffer    // [R, F]
-    let scores: FloatBuffer    // [NH, maxLength]
+    let scores: FloatBuffer    // [maxLength] one head's attention weights
     let lastRows: FloatBuffer  // [S, C] hidden state of the rows that need logits
     let logits: FloatBuffer    // [S, V]
 
@@ -29,7 +29,7 @@ final class DecodeWorkspace {
         atty = FloatBuffer(count: capacity * c)
         gateUp = FloatBuffer(count: capacity * 2 * f)
         hidden = FloatBuffer(count: capacity * f)
-        scores = FloatBuffer(count: config.nHeads * maxLength)
+        scores = FloatBuffer(count: maxLength)
         lastRows = FloatBuffer(count: sequences * c)
         logits = FloatBuffer(count: sequences * headWidth)
     }

@@ -23,28 +23,19 @@ extension LlamaModel {
                 (cache.values.pointer + slot).update(from: qkv + i * s3 + c + kv, count: kv)
             }
             // Row i attends to positions 0...pos of its own sequence (including rows of this call).
-            // Positions are the outer loop so that each cached key and value row is read once,
-            // contiguously, for all heads. scores is [NH, maxLength].
-            let stride = cache.maxLength
             for i in 0..<r {
-                let pos = Int(ws.positions[i])
+                let count = Int(ws.positions[i]) + 1
                 let keys = cache.keys.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
                 let values = cache.values.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
                 let q = qkv + i * s3, y = atty + i * c
-                for t in 0...pos {
-                    let k = keys + t * kv
-                    for h in 0..<config.nHeads { scores[h * stride + t] = dot(q + h * hs, k + (h / group) * hs, hs) }
-                }
                 for h in 0..<config.nHeads {
-                    let row = scores + h * stride
-                    let m = maxOf(row, pos + 1)
-                    let inv = 1 / expShifted(row, row, pos + 1, scale: scale, shift: m * scale)
-                    for t in 0...pos { row[t] *= inv }
-                }
-                y.update(repeating: 0, count: c)
-                for t in 0...pos {
-                    let v = values + t * kv
-                    for h in 0..<config.nHeads { axpy(scores[h * stride + t], v + (h / group) * hs, y + h * hs, hs) }
+                    let kvHead = (h / group) * hs
+                    CachedAttention.scores(scores, query: q + h * hs, keys: keys + kvHead, kvStride: kv, count: count, headDim: hs)
+                    let m = maxOf(scores, count)
+                    let inv = 1 / expShifted(scores, scores, count, scale: scale, shift: m * scale)
+                    for t in 0..<count { scores[t] *= inv }
+                    CachedAttention.weightedSum(y + h * hs, weights: scores, values: values + kvHead, kvStride: kv,
+                                                count: count, headDim: hs)
                 }
             }
             Matmul.forward(out: x, inp: atty, weight: p + w.wo, rows: r, inDim: c, outDim: c, accumulate: true)

@@ -25,10 +25,11 @@ public struct Attention: Sendable {
 
     /// out[B, T, NH*HS], probs[B, NH, T, T] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
     ///
-    /// Only the lower block triangle of `probs` is written; nothing reads the rest.
+    /// Only the lower block triangle of `probs` is written; nothing reads the rest. Without
+    /// `keepingProbs` (no backward follows), `probs` is one [T, T] scratch reused by every head.
     public func forward(
         out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        batch b: Int, time t: Int
+        batch b: Int, time t: Int, keepingProbs: Bool = true
     ) {
         let s3 = qkvWidth, c = nHeads * headDim, group = nHeads / nKVHeads
         let hs = Int32(headDim), ld3 = Int32(s3), ldt = Int32(t)
@@ -38,7 +39,7 @@ public struct Attention: Sendable {
                 let q = base + h * headDim
                 let k = base + c + (h / group) * headDim
                 let v = base + c + nKVHeads * headDim + (h / group) * headDim
-                let p = probs + (bi * nHeads + h) * t * t
+                let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
                 let y = out + bi * t * c + h * headDim
                 for r0 in stride(from: 0, to: t, by: Self.block) {
                     let r1 = min(r0 + Self.block, t), rows = Int32(r1 - r0)

@@ -44,6 +44,22 @@ func exp1(_ x: Float) -> Float {
     exp8(SIMD8(repeating: x))[0]
 }
 
+/// [a0.sum(), a1.sum(), ..., a7.sum()]: eight horizontal reductions as a tree of 7 vector adds
+/// (pairwise sums of neighbouring lanes, three times), instead of 8 separate shuffle chains.
+@inline(__always)
+func horizontalSums(
+    _ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
+    _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>
+) -> SIMD8<Float> {
+    @inline(__always)
+    func pairSums(_ x: SIMD8<Float>, _ y: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(lowHalf: x.evenHalf + x.oddHalf, highHalf: y.evenHalf + y.oddHalf)
+    }
+    let quads0 = pairSums(pairSums(a0, a1), pairSums(a2, a3))
+    let quads1 = pairSums(pairSums(a4, a5), pairSums(a6, a7))
+    return pairSums(quads0, quads1)
+}
+
 /// Maximum of `x[0..<n]` (eight running maxima, so the loop pipelines).
 @inline(__always)
 func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {

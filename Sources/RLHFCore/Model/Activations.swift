@@ -1,18 +1,24 @@
 /// Preallocated activations and their gradients for a training or scoring pass of shape (B, T).
 ///
-/// Allocated once per shape and reused, so no pass allocates. Per-layer tensors are stored
-/// layer after layer; `resid` has L + 1 slices (the input of each block and the final stream).
+/// Allocated once per shape and reused, so no pass allocates. For training, per-layer tensors
+/// are stored layer after layer and `resid` has L + 1 slices (the input of each block and the
+/// final stream). A pass without backward keeps one layer's slot, reused by every layer, two
+/// alternating `resid` slices and one (sequence, head)'s attention probabilities: its working
+/// set then stays in cache instead of streaming every layer's tensors through memory.
 final class Activations {
     let batch: Int, time: Int
     var rows: Int { batch * time }
+    /// Whether every layer's tensors are kept, as `LlamaModel.backward()` needs.
+    let keepsEveryLayer: Bool
 
     let tokens: UnsafeMutablePointer<Int32>      // [N]
     let positions: UnsafeMutablePointer<Int32>   // [N]
+    // Per-layer tensors; L is 1 when `keepsEveryLayer` is false.
     let resid: FloatBuffer        // [L+1, N, C]
     let attnNorm: FloatBuffer     // [L, N, C]
     let attnRstd: FloatBuffer     // [L, N]
     let qkv: FloatBuffer          // [L, N, S3]
-    let probs: FloatBuffer        // [L, B, NH, T, T]
+    let probs: FloatBuffer        // [L, B, NH, T, T], or [T, T] without backward
     let atty: FloatBuffer         // [L, N, C]
     let mid: FloatBuffer          // [L, N, C]
     let ffnNorm: FloatBuffer      // [L, N, C]
@@ -24,7 +30,7 @@ final class Activations {
     /// Head output: logits [N, V] or values [N]; the backward pass overwrites it with its gradient.
     let output: FloatBuffer
 
-    // Gradient scratch, one layer's worth, reused by every layer.
+    // Gradient scratch, one layer's worth, reused by every layer (empty without backward).
     let dresid: FloatBuffer       // [N, C]
     let dnorm: FloatBuffer        // [N, C]
     let dqkv: FloatBuffer         // [N, S3]
@@ -40,13 +46,15 @@ final class Activations {
     /// Temperature of the last `tokenLogProbs` call; nil until one ran after the forward pass.
     var logProbTemperature: Float?
 
-    private let dim: Int, hiddenDim: Int, qkvWidth: Int, heads: Int
+    private let dim: Int, hiddenDim: Int, qkvWidth: Int, heads: Int, residSlices: Int
 
-    init(config: ModelConfig, head: ModelHead, batch: Int, time: Int) {
+    init(config: ModelConfig, head: ModelHead, batch: Int, time: Int, keepingEveryLayer: Bool) {
         self.batch = batch
         self.time = time
-        let n = batch * time, c = config.dim, l = config.nLayers, f = config.hiddenDim
+        keepsEveryLayer = keepingEveryLayer
+        let n = batch * time, c = config.dim, l = keepingEveryLayer ? config.nLayers : 1, f = config.hiddenDim
         let s3 = config.dim + 2 * config.kvDim
+        let g = keepingEveryLayer ? n : 0
         dim = c
         hiddenDim = f
         qkvWidth = s3
@@ -57,11 +65,12 @@ final class Activations {
         tokens.initialize(repeating: 0, count: max(n, 1))
         targets.initialize(repeating: 0, count: max(n, 1))
         for i in 0..<n { positions[i] = Int32(i % time) }
-        resid = FloatBuffer(count: (l + 1) * n * c)
+        residSlices = l + 1
+        resid = FloatBuffer(count: residSlices * n * c)
         attnNorm = FloatBuffer(count: l * n * c)
         attnRstd = FloatBuffer(count: l * n)
         qkv = FloatBuffer(count: l * n * s3)
-        probs = FloatBuffer(count: l * batch * config.nHeads * time * time)
+        probs = FloatBuffer(count: keepingEveryLayer ? l * batch * config.nHeads * time * time : time * time)
         atty = FloatBuffer(count: l * n * c)
         mid = FloatBuffer(count: l * n * c)
         ffnNorm = FloatBuffer(count: l * n * c)
@@ -71,13 +80,13 @@ final class Activations {
         finalNorm = FloatBuffer(count: n * c)
         finalRstd = FloatBuffer(count: n)
         output = FloatBuffer(count: head == .languageModel ? n * config.vocabSize : n)
-        dresid = FloatBuffer(count: n * c)
-        dnorm = FloatBuffer(count: n * c)
-        dqkv = FloatBuffer(count: n * s3)
-        datty = FloatBuffer(count: n * c)
-        dgateUp = FloatBuffer(count: n * 2 * f)
-        dhidden = FloatBuffer(count: n * f)
-        dprobs = FloatBuffer(count: time * time)
+        dresid = FloatBuffer(count: g * c)
+        dnorm = FloatBuffer(count: g * c)
+        dqkv = FloatBuffer(count: g * s3)
+        datty = FloatBuffer(count: g * c)
+        dgateUp = FloatBuffer(count: g * 2 * f)
+        dhidden = FloatBuffer(count: g * f)
+        dprobs = FloatBuffer(count: keepingEveryLayer ? time * time : 0)
         logp = FloatBuffer(count: n)
         entropy = FloatBuffer(count: n)
         lse = FloatBuffer(count: n)
@@ -91,10 +100,17 @@ final class Activations {
     func layer(_ l: Int) -> (x: Pointer, norm1: Pointer, rstd1: Pointer, qkv: Pointer, probs: Pointer, atty: Pointer,
                              mid: Pointer, norm2: Pointer, rstd2: Pointer, gateUp: Pointer, hidden: Pointer) {
         let n = rows, c = dim, f = hiddenDim
-        return (resid.pointer + l * n * c, attnNorm.pointer + l * n * c, attnRstd.pointer + l * n,
-                qkv.pointer + l * n * qkvWidth, probs.pointer + l * batch * heads * time * time, atty.pointer + l * n * c,
-                mid.pointer + l * n * c, ffnNorm.pointer + l * n * c, ffnRstd.pointer + l * n,
-                gateUp.pointer + l * n * 2 * f, hidden.pointer + l * n * f)
+        let s = keepsEveryLayer ? l : 0
+        let p = keepsEveryLayer ? probs.pointer + l * batch * heads * time * time : probs.pointer
+        return (stream(before: l), attnNorm.pointer + s * n * c, attnRstd.pointer + s * n,
+                qkv.pointer + s * n * qkvWidth, p, atty.pointer + s * n * c,
+                mid.pointer + s * n * c, ffnNorm.pointer + s * n * c, ffnRstd.pointer + s * n,
+                gateUp.pointer + s * n * 2 * f, hidden.pointer + s * n * f)
+    }
+
+    /// The residual stream entering block `l` (l = L: the final stream).
+    func stream(before l: Int) -> Pointer {
+        resid.pointer + (l % residSlices) * rows * dim
     }
 
     deinit {

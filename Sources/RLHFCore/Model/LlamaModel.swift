@@ -12,7 +12,11 @@ public final class LlamaModel {
     public private(set) lazy var gradients = FloatBuffer(count: layout.count)
     let rope: RoPE
     let attention: Attention
+    /// The last forward pass's activations (what the objectives and `backward` read).
     var activations: Activations?
+    /// Buffers kept per kind of pass, so that alternating scoring and training does not reallocate.
+    private var trainingActivations: Activations?
+    private var scoringActivations: Activations?
 
     /// A model with the given weights (a flat buffer laid out by `ParameterLayout(config:head:)`),
     /// or zero weights when `parameters` is nil.
@@ -45,20 +49,31 @@ public final class LlamaModel {
         }
     }
 
-    func activations(for batch: TokenBatch) -> Activations {
-        if let acts = activations, acts.batch == batch.batchSize, acts.time == batch.seqLen { return acts }
+    func activations(for batch: TokenBatch, keepingEveryLayer: Bool) -> Activations {
+        let cached = keepingEveryLayer ? trainingActivations : scoringActivations
+        if let acts = cached, acts.batch == batch.batchSize, acts.time == batch.seqLen { return acts }
+        // Release the old buffers first, so that peak memory holds one set of each kind.
         activations = nil
-        let acts = Activations(config: config, head: head, batch: batch.batchSize, time: batch.seqLen)
-        activations = acts
+        if keepingEveryLayer { trainingActivations = nil } else { scoringActivations = nil }
+        let acts = Activations(config: config, head: head, batch: batch.batchSize, time: batch.seqLen,
+                               keepingEveryLayer: keepingEveryLayer)
+        if keepingEveryLayer { trainingActivations = acts } else { scoringActivations = acts }
         return acts
     }
 
     /// Runs the model over `batch` and returns the head output: logits [B, T, V] for a
     /// language model, values [B, T] for a scalar head. The pointer is valid until the next pass.
+    ///
+    /// Pass `keepingActivationsForBackward: false` when only the outputs (and objectives such as
+    /// `tokenLogProbs`) are needed, e.g. scoring: the pass then reuses one layer's buffers for
+    /// every layer, which is faster and smaller, and `backward` is not available after it.
     @discardableResult
-    public func forward(_ batch: TokenBatch) throws(ModelInputError) -> UnsafeMutableBufferPointer<Float> {
+    public func forward(
+        _ batch: TokenBatch, keepingActivationsForBackward: Bool = true
+    ) throws(ModelInputError) -> UnsafeMutableBufferPointer<Float> {
         try validate(batch)
-        let a = activations(for: batch)
+        let a = activations(for: batch, keepingEveryLayer: keepingActivationsForBackward)
+        activations = a
         let b = batch.batchSize, t = batch.seqLen, n = b * t
         let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
         let p = parameters.pointer
@@ -67,13 +82,14 @@ public final class LlamaModel {
         Embedding.forward(out: a.resid.pointer, tokens: a.tokens, table: p + layout.embedding, rows: n, dim: c)
         for (l, w) in layout.layers.enumerated() {
             let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
-            let next = x + n * c
+            let next = a.stream(before: l + 1)
 
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
             // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
             Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
-            attention.forward(out: atty, probs: probs, qkv: qkv, batch: b, time: t)
+            attention.forward(out: atty, probs: probs, qkv: qkv, batch: b, time: t,
+                              keepingProbs: keepingActivationsForBackward)
             mid.update(from: x, count: n * c)
             Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
 
@@ -84,7 +100,7 @@ public final class LlamaModel {
             next.update(from: mid, count: n * c)
             Matmul.forward(out: next, inp: hidden, weight: p + w.down, rows: n, inDim: f, outDim: c, accumulate: true)
         }
-        let last = a.resid.pointer + config.nLayers * n * c
+        let last = a.stream(before: config.nLayers)
         RMSNorm.forward(out: a.finalNorm.pointer, rstd: a.finalRstd.pointer, inp: last, weight: p + layout.finalNorm,
                         rows: n, dim: c, eps: config.normEps)
         Matmul.forward(out: a.output.pointer, inp: a.finalNorm.pointer, weight: p + headOffset,
@@ -98,7 +114,9 @@ public final class LlamaModel {
     /// Backpropagates the gradient that an objective left in the head-output buffer
     /// (dlogits [B, T, V] or dvalues [B, T]) and adds the parameter gradients into `gradients`.
     func backward() {
-        guard let a = activations else { preconditionFailure("backward() needs a forward pass first") }
+        guard let a = activations, a.keepsEveryLayer else {
+            preconditionFailure("backward() needs a forward pass that kept its activations for backward")
+        }
         let b = a.batch, t = a.time, n = a.rows
         let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
         let p = parameters.pointer, g = gradients.pointer
@@ -108,7 +126,7 @@ public final class LlamaModel {
                         weight: p + headOffset, rows: n, inDim: c, outDim: headWidth, accumulateInput: false)
         a.dresid.zero()
         RMSNorm.backward(dinp: dresid, dweight: g + layout.finalNorm, dout: dnorm,
-                         inp: a.resid.pointer + config.nLayers * n * c, weight: p + layout.finalNorm,
+                         inp: a.stream(before: config.nLayers), weight: p + layout.finalNorm,
                          rstd: a.finalRstd.pointer, rows: n, dim: c)
 
         for (l, w) in layout.layers.enumerated().reversed() {

@@ -9,7 +9,7 @@ struct BenchModel: ParsableCommand {
         abstract: "Training, scoring and generation tokens/s, peak RSS and MFU for the bench configs.",
         discussion: """
         Prints one JSON object per config. train = forward + backward + AdamW step on B x T tokens; \
-        score = forward + per-token log-probs; generate = batch 16, prompt 16, 64 sampled new tokens \
+        score = forward without backward buffers + per-token log-probs; generate = batch 16, prompt 16, 64 sampled new tokens \
         with the KV cache. MFU divides training FLOPs/s by this machine's sgemm rate, measured in \
         the same run. Compare with PyTorch: scripts/bench/model.
         """
@@ -75,7 +75,7 @@ struct BenchModel: ParsableCommand {
         }
         if selected.contains("score") {
             let seconds = try Measurement.median(repeats: repeats, warmup: warmup) {
-                try model.forward(batch)
+                try model.forward(batch, keepingActivationsForBackward: false)
                 _ = try model.tokenLogProbs(targets: targets)
             }
             result["score_tokens_per_s"] = Double(bench.batch * bench.time) / seconds
