@@ -76,12 +76,13 @@ struct EvaluationFile {
     var summary: [(label: String, value: String)] {
         let rows: [(String, String, String)] = [
             ("win rate of the policy against SFT", "eval/win_rate", "%.1f%%"),
-            ("gold score: SFT", "eval/gold_score_baseline", "%.3f"), ("gold score: policy", "eval/gold_score", "%.3f"),
+            ("judge score: SFT", "eval/gold_score_baseline", "%.3f"), ("judge score: policy", "eval/gold_score", "%.3f"),
             ("reward-model score: SFT", "eval/rm_score_baseline", "%.3f"), ("reward-model score: policy", "eval/rm_score", "%.3f"),
             ("KL(policy || SFT) per response", "eval/kl_to_baseline", "%.3f"),
-            ("fluency (grammar accepts): SFT", "eval/fluency_baseline", "%.1f%%"), ("fluency: policy", "eval/fluency", "%.1f%%"),
-            ("SFT perplexity of SFT outputs", "eval/baseline_perplexity_of_baseline", "%.2f"),
-            ("SFT perplexity of policy outputs", "eval/baseline_perplexity_of_policy", "%.2f"),
+            ("fluency (judge's isFluent): SFT", "eval/fluency_baseline", "%.1f%%"), ("fluency: policy", "eval/fluency", "%.1f%%"),
+            ("perplexity of SFT outputs", "eval/perplexity_of_baseline", "%.2f"),
+            ("perplexity of policy outputs", "eval/perplexity_of_policy", "%.2f"),
+            ("perplexity ratio (policy / SFT outputs)", "eval/perplexity_ratio", "%.3f"),
         ]
         return rows.compactMap { label, key, format in
             metrics[key].map { (label, String(format: format, format.hasSuffix("%%") ? 100 * $0 : $0)) }

@@ -15,8 +15,11 @@ extension StageSchemas {
         ConfigKey("compare.top_p", .double, default: 1.0, help: "Nucleus sampling; 1 = off"),
         ConfigKey("compare.seed", .int, default: 1, help: "Seed of the sampling and of the simulated annotators"),
         ConfigKey("compare.judge", .string, default: "",
-                  help: "builtin: label the pairs with the built-in task's simulated annotators; gold: with its noise-free gold judge (ties dropped), to measure a reward model; empty: write candidates for rlhf label"),
-        ConfigKey("compare.annotators", .int, default: 5, help: "Simulated annotators (builtin judge)"),
+                  help: "Label the pairs with simulated annotators judging by a scripted judge: builtin (the built-in task's gold judge) or stories (the stories judge); gold: the built-in gold judge's noise-free labels (ties dropped), to measure a reward model; empty: write candidates for rlhf label"),
+        ConfigKey("compare.judge_vocabulary", .string, default: "",
+                  help: "A text file of stories whose words are the stories judge's fluent vocabulary (judge: stories)"),
+        ConfigKey("compare.annotators", .int, default: 5,
+                  help: "Simulated annotators; 0 = the judge's noise-free labels (ties dropped)"),
         ConfigKey("compare.annotator_temperature", .double, default: 1.0,
                   help: "Bradley-Terry temperature of the simulated annotators: higher is noisier"),
         ConfigKey("compare.annotator_bias_std", .double, default: 0.5,
@@ -24,7 +27,7 @@ extension StageSchemas {
         ConfigKey("output.candidates", .string, default: "runs/compare/candidates.jsonl",
                   help: "Candidate pairs for rlhf label ({\"id\",\"prompt\",\"a\",\"b\"})"),
         ConfigKey("output.preferences", .string, default: "runs/compare/preferences.jsonl",
-                  help: "Preference pairs labelled by the builtin judge ({\"prompt\",\"chosen\",\"rejected\"})"),
+                  help: "Preference pairs labelled by the judge ({\"prompt\",\"chosen\",\"rejected\"})"),
         threads,
     ])
 }

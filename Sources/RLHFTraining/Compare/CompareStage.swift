@@ -3,15 +3,15 @@ import RLHFCore
 import RLHFData
 
 /// `rlhf compare`: sample several responses per prompt from a policy (every rank a share) and
-/// write them as candidate pairs for `rlhf label`, or label them at once with the built-in
-/// task's simulated annotators.
+/// write them as candidate pairs for `rlhf label`, or label them at once with simulated
+/// annotators judging by a scripted judge (`JudgeCatalog`), or with the judge's noise-free labels.
 public enum CompareStage {
     /// What a compare run wrote.
     public struct Summary: Sendable {
         public var pairs: Int
         public var identicalSkipped: Int
         public var output: URL
-        /// With the builtin judge, how often the annotators agreed with the noise-free gold label.
+        /// With simulated annotators, how often they agreed with the judge's noise-free label.
         public var goldAgreement: Double?
     }
 
@@ -50,39 +50,37 @@ public enum CompareStage {
                 }
             }
         }
-        if config.string("compare.judge") == "gold" {
-            // Noise-free labels, for measuring a reward model against the truth; ties are dropped.
-            let gold = GoldJudge()
-            let lines: [[String: Any]] = pairs.compactMap { pair in
-                gold.preferred(prompt: pair.prompt, a: pair.a, b: pair.b).map { best in
-                    ["prompt": pair.prompt, "chosen": best == 0 ? pair.a : pair.b, "rejected": best == 0 ? pair.b : pair.a]
-                }
-            }
+        if let judge = try JudgeCatalog.judge(in: config, command: "compare") {
+            let annotatorCount = config.int("compare.annotators")
+            try config.require("compare.annotators", annotatorCount >= 0, "cannot be negative")
             let url = URL(fileURLWithPath: config.string("output.preferences"))
-            try writeJSONLines(lines, to: url)
-            return Summary(pairs: lines.count, identicalSkipped: identical, output: url, goldAgreement: nil)
-        }
-        if config.string("compare.judge") == "builtin" {
-            var annotators = SimulatedAnnotators(count: config.int("compare.annotators"), temperature: config.double("compare.annotator_temperature"),
+            if config.string("compare.judge") == "gold" || annotatorCount == 0 {
+                // Noise-free labels, for measuring a reward model against the truth; ties are dropped.
+                let lines: [[String: Any]] = pairs.compactMap { pair in
+                    judge.preferred(prompt: pair.prompt, a: pair.a, b: pair.b).map { best in
+                        ["prompt": pair.prompt, "chosen": best == 0 ? pair.a : pair.b, "rejected": best == 0 ? pair.b : pair.a]
+                    }
+                }
+                try writeJSONLines(lines, to: url)
+                return Summary(pairs: lines.count, identicalSkipped: identical, output: url, goldAgreement: nil)
+            }
+            var annotators = SimulatedAnnotators(judge: judge, count: annotatorCount,
+                                                 temperature: config.double("compare.annotator_temperature"),
                                                  biasStd: config.double("compare.annotator_bias_std"), seed: UInt64(config.int("compare.seed")))
-            let gold = GoldJudge()
             var agreed = 0, decided = 0
             var lines: [[String: Any]] = []
             for pair in pairs {
                 let choice = annotators.compare(prompt: pair.prompt, a: pair.a, b: pair.b)
-                if let truth = gold.preferred(prompt: pair.prompt, a: pair.a, b: pair.b) {
+                if let truth = judge.preferred(prompt: pair.prompt, a: pair.a, b: pair.b) {
                     decided += 1
                     if truth == choice.chosen { agreed += 1 }
                 }
                 let (chosen, rejected) = choice.chosen == 0 ? (pair.a, pair.b) : (pair.b, pair.a)
                 lines.append(["prompt": pair.prompt, "chosen": chosen, "rejected": rejected, "annotator": choice.annotator])
             }
-            let url = URL(fileURLWithPath: config.string("output.preferences"))
             try writeJSONLines(lines, to: url)
             return Summary(pairs: pairs.count, identicalSkipped: identical, output: url,
                            goldAgreement: decided > 0 ? Double(agreed) / Double(decided) : nil)
-        } else if let judge = config.optionalString("compare.judge") {
-            throw ConfigError.invalidValue(key: "compare.judge", reason: "must be builtin, gold or empty, got \"\(judge)\"")
         }
         let lines: [[String: Any]] = pairs.map { pair in
             let id = String(stableHash(pair.prompt + "\u{0}" + pair.a + "\u{0}" + pair.b), radix: 16)

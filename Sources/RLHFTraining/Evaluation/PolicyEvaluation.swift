@@ -3,7 +3,8 @@ import RLHFCore
 import RLHFData
 
 /// How a trained policy compares with the model it started from on held-out prompts: judge
-/// scores, reward-model scores, KL to the baseline, win rate, fluency, and sample responses.
+/// scores, reward-model scores, KL to the baseline, win rate, fluency, perplexity of both
+/// models' responses under a fixed model, and sample responses.
 public struct PolicyEvaluation {
     public var policy: PolicySampler
     public var baseline: PolicySampler
@@ -12,14 +13,18 @@ public struct PolicyEvaluation {
     /// The reward model, if any, scoring tokenized rollouts.
     public var rewardModel: LlamaModel?
     public var rewardNormalization: RewardNormalization?
+    /// The model that measures how natural both models' responses read (the baseline, or the
+    /// pretrained model the baseline came from).
+    public var perplexityModel: LlamaModel
 
     public init(policy: PolicySampler, baseline: PolicySampler, judge: (any ResponseJudge)?, rewardModel: LlamaModel?,
-                rewardNormalization: RewardNormalization?) {
+                rewardNormalization: RewardNormalization?, perplexityModel: LlamaModel) {
         self.policy = policy
         self.baseline = baseline
         self.judge = judge
         self.rewardModel = rewardModel
         self.rewardNormalization = rewardNormalization
+        self.perplexityModel = perplexityModel
     }
 
     /// Samples one response per prompt from each model (every rank a share) and measures them
@@ -82,14 +87,14 @@ public struct PolicyEvaluation {
         return total / Double(max(prompts.count, 1))
     }
 
-    /// The baseline model's perplexity of `responses`: how natural they read to the model the
-    /// policy started from (fluency when there is no grammar).
+    /// The perplexity model's perplexity of `responses`: how natural they read to the model the
+    /// policy started from, or to its pretrained ancestor (fluency when there is no grammar).
     private func perplexity(of responses: [SampledResponse], prompts: [String]) throws -> Double {
         let (p, r) = tokenized(prompts, responses)
         let pad = policy.tokenizer.paddingToken
         var nll = 0.0, count = 0.0
         for chunk in Array(p.indices)[...].chunked(16) {
-            let (logProbs, _, _) = try ResponseBatch.logProbs(baseline.model, prompts: chunk.map { p[$0] }, responses: chunk.map { r[$0] },
+            let (logProbs, _, _) = try ResponseBatch.logProbs(perplexityModel, prompts: chunk.map { p[$0] }, responses: chunk.map { r[$0] },
                                                               temperature: 1, padToken: pad)
             for row in logProbs {
                 nll -= row.reduce(0.0) { $0 + Double($1) }
@@ -114,13 +119,15 @@ public struct PolicyEvaluationResult: Sendable {
     public var winRate: Double?
     public var fluency: (baseline: Double, policy: Double)?
     public var kl = 0.0
+    /// The perplexity model's perplexity of the baseline's and of the policy's responses.
     public var baselinePerplexity = 0.0
     public var policyPerplexity = 0.0
 
     /// The figures as metrics (`eval/...`).
     public var metrics: [String: Double] {
-        var m: [String: Double] = ["eval/kl_to_baseline": kl, "eval/baseline_perplexity_of_baseline": baselinePerplexity,
-                                   "eval/baseline_perplexity_of_policy": policyPerplexity]
+        var m: [String: Double] = ["eval/kl_to_baseline": kl, "eval/perplexity_of_baseline": baselinePerplexity,
+                                   "eval/perplexity_of_policy": policyPerplexity,
+                                   "eval/perplexity_ratio": policyPerplexity / baselinePerplexity]
         if let judgeScore { m["eval/gold_score_baseline"] = judgeScore.baseline; m["eval/gold_score"] = judgeScore.policy }
         if let rewardScore { m["eval/rm_score_baseline"] = rewardScore.baseline; m["eval/rm_score"] = rewardScore.policy }
         if let winRate { m["eval/win_rate"] = winRate }

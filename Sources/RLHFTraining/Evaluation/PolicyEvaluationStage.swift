@@ -9,6 +9,7 @@ extension EvaluationStage {
     static func evaluatePolicy(config: RunConfig, group: DataParallelGroup) throws -> [String: Double] {
         let env = StageEnvironment(config: config, group: group)
         let policyPath = config.string("model.path"), baselinePath = config.string("eval.baseline")
+        let judge = try JudgeCatalog.judge(in: config, command: "eval")
         let tokenizer = try loadTokenizer(at: env.tokenizerURL(modelPath: policyPath))
         let template = try ChatTemplate(preset: config.string("tokenizer.template"))
         let sampling = SamplingParameters(temperature: config.float("eval.temperature"))
@@ -26,19 +27,17 @@ extension EvaluationStage {
         let limit = config.int("eval.max_examples")
         if limit > 0 { prompts = Array(prompts.prefix(limit)) }
 
-        var judge: (any ResponseJudge)?
-        switch config.string("eval.judge") {
-        case "": judge = nil
-        case "builtin": judge = GoldJudge()
-        case let other: throw ConfigError.invalidValue(key: "eval.judge", reason: "must be builtin or empty, got \"\(other)\"")
-        }
         var rewardModel: LlamaModel?, normalization: RewardNormalization?
         if let path = config.optionalString("eval.reward_model") {
             rewardModel = try loadModel(at: URL(fileURLWithPath: path))
             normalization = try RewardNormalization.read(modelDirectory: URL(fileURLWithPath: path))
         }
-        let evaluation = PolicyEvaluation(policy: try sampler(policyPath), baseline: try sampler(baselinePath), judge: judge,
-                                          rewardModel: rewardModel, rewardNormalization: normalization)
+        let baseline = try sampler(baselinePath)
+        let perplexityModel = try config.optionalString("eval.perplexity_model").map { try loadModel(at: URL(fileURLWithPath: $0)) }
+        let evaluation = PolicyEvaluation(policy: try sampler(policyPath), baseline: baseline,
+                                          judge: judge,
+                                          rewardModel: rewardModel, rewardNormalization: normalization,
+                                          perplexityModel: perplexityModel ?? baseline.model)
         guard let result = try evaluation.run(prompts: prompts, group: group) else { return [:] }
         if let output = config.optionalString("eval.output") {
             var object: [String: Any] = ["metrics": result.metrics]

@@ -65,13 +65,6 @@ public struct GoldJudge: Sendable {
         criteria(prompt: prompt, response: response).score
     }
 
-    /// The index (0 or 1) of the better of responses `a` and `b` to `prompt`: the noise-free
-    /// label that annotators approximate. Nil when they score the same.
-    public func preferred(prompt: String, a: String, b: String) -> Int? {
-        let (scoreA, scoreB) = (score(prompt: prompt, response: a), score(prompt: prompt, response: b))
-        return scoreA == scoreB ? nil : (scoreA > scoreB ? 0 : 1)
-    }
-
     /// Each criterion measured on `response` to `prompt`.
     public func criteria(prompt: String, response: String) -> Criteria {
         let request = ReviewRequest(prompt: prompt)

@@ -5,7 +5,7 @@ import RLHFTraining
 /// `rlhf compare`.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sample pairs of responses per prompt from a policy; write them for rlhf label, or label them with --set compare.judge=builtin.",
+        abstract: "Sample pairs of responses per prompt from a policy; write them for rlhf label, or label them with a scripted judge (compare.judge).",
         discussion: "Runs on any number of ranks: each samples a share of the prompts.")
 
     @OptionGroup var options: StageOptions
@@ -16,7 +16,7 @@ struct Compare: ParsableCommand {
             guard let summary = try CompareStage.run(config: config, group: group) else { return }
             var line = "compare: \(summary.pairs) pairs (\(summary.identicalSkipped) identical skipped) in \(summary.output.path)"
             if let agreement = summary.goldAgreement {
-                line += String(format: "; the simulated annotators agree with the gold judge on %.1f%% of them", 100 * agreement)
+                line += String(format: "; the simulated annotators agree with the judge's noise-free labels on %.1f%% of them", 100 * agreement)
             }
             Console.line(line)
         }
