@@ -71,7 +71,9 @@ final class LearnerRole {
         var timing = PhaseTimer()
         var samples = input
         let klCoefficient = klController.coefficient
+        let prepareStart = Date()
         let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient)
+        timing.values = Date().timeIntervalSince(prepareStart)
         var stats = UpdateStatistics()
         for epoch in 0..<settings.epochs {
             let order = shuffledIndices(count: settings.rolloutBatchSize, seed: settings.seed &+ UInt64(iteration) &* 7919,
@@ -86,6 +88,7 @@ final class LearnerRole {
         var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient)
         metrics["policy/ratio_start_maxdev"] = try group.communicator.allreduceMax(maxDeviation)
         metrics["timing/allreduce_s"] = timing.allreduce
+        metrics["timing/values_s"] = timing.values
         klController.update(observedKL: metrics["objective/kl"] ?? 0, batchSize: settings.rolloutBatchSize)
         return metrics
     }
@@ -251,9 +254,10 @@ struct UpdateStatistics {
     }
 }
 
-/// Wall time spent in all-reduces during an update.
+/// Wall time spent in all-reduces, and in old values, rewards and GAE, during an update.
 struct PhaseTimer {
     var allreduce = 0.0
+    var values = 0.0
 
     mutating func allreduce(_ body: () throws -> Void) throws {
         let start = Date()

@@ -69,6 +69,7 @@ extension PPOTrainer {
             let samples = try learner.receive(layout: settings.layout, mailbox: mailbox)
             metrics = try timed(.train) { try learner.update(iteration: iteration, samples: samples) }
             seconds[Phase.allreduce.rawValue] = metrics["timing/allreduce_s"] ?? 0
+            seconds[Phase.values.rawValue] = metrics["timing/values_s"] ?? 0
             try learner.group.verifyIdentical(learner.policy.parameters, context: "policy after iteration \(iteration + 1)")
             try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
         }
@@ -87,9 +88,10 @@ extension PPOTrainer {
         return metrics
     }
 
-    /// The phases timed in `timing/*_s`.
+    /// The phases timed in `timing/*_s`; values (old values, rewards, GAE) and allreduce are
+    /// parts of train.
     enum Phase: Int, CaseIterable {
-        case generate, reference, reward, train, allreduce, broadcast, iteration
+        case generate, reference, reward, values, train, allreduce, broadcast, iteration
         var name: String { String(describing: self) }
     }
 
