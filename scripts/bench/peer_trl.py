@@ -17,6 +17,7 @@ Prints one JSON object on stdout; progress on stderr.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -109,7 +110,8 @@ def main():
         trainer = PPOTrainer(args=config, processing_class=tokenizer, model=policy, ref_model=reference,
                              reward_model=reward, value_model=value, train_dataset=dataset,
                              callbacks=[IterationClock()])
-        trainer.train()
+        with contextlib.redirect_stdout(sys.stderr):  # TRL prints its log dicts: stdout is for the result
+            trainer.train()
     durations = [b - a for a, b in zip(times, times[1:])][args.warmup:]
     print(json.dumps({
         "impl": "trl", "bench": "ppo", "config": args.config, "threads": args.threads, "rollouts": args.rollouts,

@@ -39,7 +39,13 @@ def run_json(command, env):
     """Runs `command`, passing its stderr through, and returns the JSON objects it printed."""
     log("peers: " + " ".join(command))
     out = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    records = []
+    for line in out.splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            print(line, file=sys.stderr)  # a progress line
+    return records
 
 
 def ppo_table(ours, trl):

@@ -93,6 +93,8 @@ struct BenchPPO: ParsableCommand {
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
                 "iteration_at_sgemm_peak_s": flops.total / (sgemm * 1e9),
                 "peak_rss_mb_rank0": peakRSS, "peak_rss_mb_max": maxRSS,
+                "policy_parameters": ParameterLayout(config: bench.model).count,
+                "critic_parameters": ParameterLayout(config: bench.model, head: .scalar).count,
             ]
             for phase in ["generate", "reference", "reward", "values", "train", "allreduce", "broadcast", "iteration"] {
                 result["\(phase)_s"] = Self.median(metrics.compactMap { $0["timing/\(phase)_s"] })
