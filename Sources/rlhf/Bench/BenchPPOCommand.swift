@@ -17,7 +17,12 @@ struct BenchPPO: ParsableCommand {
             by --layout. Rank 0 prints one JSON object: the median over the timed iterations of each \
             phase's seconds (timing/*_s of metrics.jsonl: the slowest rank's), the iteration's FLOPs \
             counted from the shapes, the sgemm rate measured here, their quotient (the iteration at \
-            sgemm peak) and each rank's peak RSS. Compare with TRL: scripts/bench/peers.
+            sgemm peak) and the peak RSS of rank 0 and of the largest rank, against what a learner \
+            needs by the book (learner_implied_mb: weights, gradients and AdamW moments of the policy \
+            and the critic, and their activations over the learner's share) and rank 0's RSS before \
+            the trainer started (baseline_rss_mb_rank0: runtime and libraries). Rank 0 is learner 0; \
+            with one rank per role (--layout 1,1,1,1 on 4 ranks) its peak is the learner's alone. \
+            Compare with TRL: scripts/bench/peers.py.
             """)
 
     @Option(help: "Bench config (model shapes): \(BenchConfig.all.map(\.name).joined(separator: ", ")).")
@@ -75,6 +80,7 @@ struct BenchPPO: ParsableCommand {
                 "ppo.iterations=\(warmup + iterations)", "checkpoint.every=0", "runtime.threads=\(threads)",
             ])
             Measurement.resetPeakRSS()
+            let baselineRSS = Measurement.peakRSSMegabytes()  // Right after the reset: the current RSS.
             // The trainer's progress lines go to stderr: stdout carries only the JSON result.
             try withStandardOutputOnStandardError {
                 try PPOTrainer(config: runConfig, world: world).run(control: RunControl())
@@ -92,7 +98,9 @@ struct BenchPPO: ParsableCommand {
                 "iteration_flops": flops.total, "generate_flops": flops.generation, "reference_flops": flops.reference,
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
                 "iteration_at_sgemm_peak_s": flops.total / (sgemm * 1e9),
-                "peak_rss_mb_rank0": peakRSS, "peak_rss_mb_max": maxRSS,
+                "peak_rss_mb_rank0": peakRSS, "peak_rss_mb_max": maxRSS, "baseline_rss_mb_rank0": baselineRSS,
+                "learner_implied_mb": LearnerMemory(model: bench.model, sequences: rollouts / counts.learners,
+                                                    tokens: promptTokens + newTokens).bytes / 1_048_576,
                 "policy_parameters": ParameterLayout(config: bench.model).count,
                 "critic_parameters": ParameterLayout(config: bench.model, head: .scalar).count,
             ]
