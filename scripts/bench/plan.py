@@ -81,8 +81,8 @@ def predict(bench, cluster, intra_bw, inter_bw, latency, spinning):
     def phase_time(roles):
         work = {r: sum(b / counts[role] * per_rollout[role] for role, _ in insts if role in roles)
                 for r, insts in cluster.instances.items()}
-        # A rank waiting for a message or a collective spins in OpenMPI's progress loop, so it
-        # competes for its node's cores as much as a computing one.
+        # rlhf ppo's ranks wait for messages asleep; with --idle-ranks-spin a waiting rank competes
+        # for its node's cores as much as a computing one (as in OpenMPI's blocking calls).
         busy = list(cluster.instances) if spinning else [r for r, w in work.items() if w > 0]
         times = {r: work[r] / cluster.speed(busy, r) for r, w in work.items() if w > 0}
         slowest = max(times, key=times.get)
@@ -135,8 +135,9 @@ def main():
     ap.add_argument("--latency", type=float, default=20e-6, help="seconds per message between nodes")
     ap.add_argument("--thread-efficiency", type=float, default=0.8,
                     help="speed-up of each extra BLAS thread of a rank, relative to the first")
-    ap.add_argument("--idle-ranks-sleep", action="store_true",
-                    help="assume waiting ranks leave their cores free (default: they spin, as OpenMPI's blocking calls do)")
+    ap.add_argument("--idle-ranks-spin", action="store_true",
+                    help="assume waiting ranks keep their cores busy, as OpenMPI's blocking calls do "
+                         "(default: they sleep, as rlhf ppo's waits do)")
     ap.add_argument("--check", help="a measured `rlhf bench ppo` JSON line of this layout to compare with")
     args = ap.parse_args()
 
@@ -160,7 +161,7 @@ def main():
                       args.thread_efficiency)
     result = {"layout": args.layout, "ranks": ranks, "nodes": args.nodes, "ranks_per_node": per_node,
               "threads_per_rank": cluster.threads, "intra_bandwidth": intra_bw, "inter_bandwidth": args.inter_bandwidth,
-              **predict(bench, cluster, intra_bw, args.inter_bandwidth, args.latency, not args.idle_ranks_sleep)}
+              **predict(bench, cluster, intra_bw, args.inter_bandwidth, args.latency, args.idle_ranks_spin)}
     if args.check:
         measured = read_json(args.check, "measured run")[-1]
         result["measured_iteration_s"] = measured["iteration_s"]

@@ -74,6 +74,7 @@ extension PPOTrainer {
             try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
         }
         try timed(.broadcast) { try broadcastPolicy() }
+        try mailbox.barrier()
         try mailbox.flush()
         seconds[Phase.iteration.rawValue] = Date().timeIntervalSince(started)
 
@@ -100,6 +101,7 @@ extension PPOTrainer {
         guard let weightsGroup else { return }
         let source = world.rank == 0 ? learner?.policy.parameters : actor?.policy.parameters
         guard let buffer = source else { return }
+        if world.rank == 0 { try mailbox.announcePolicy() } else { try mailbox.awaitPolicy() }
         try weightsGroup.broadcast(buffer, root: 0)
         if let actor {
             if world.rank == 0, let learner { actor.policy.parameters.copy(from: learner.policy.parameters) }
