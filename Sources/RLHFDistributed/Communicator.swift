@@ -232,6 +232,19 @@ public struct Communicator: @unchecked Sendable {
         return (bytes, Int(status.MPI_SOURCE), Int(status.MPI_TAG))
     }
 
+    /// Whether a message from `source` (any rank when nil) with `tag` (any when nil) has arrived
+    /// and waits to be received; returns at once (`MPI_Iprobe`).
+    public func hasMessage(from source: Int? = nil, tag: Int? = nil) throws(MPIError) -> Bool {
+        var flag: Int32 = 0
+        var status = MPI_Status()
+        try MPIError.check(
+            MPI_Iprobe(
+                source.map { Int32($0) } ?? MPI_ANY_SOURCE, tag.map { Int32($0) } ?? MPI_ANY_TAG,
+                handle, &flag, &status),
+            "MPI_Iprobe from \(source.map { "rank \($0)" } ?? "any rank") of \(size), tag \(tag.map(String.init) ?? "any")")
+        return flag != 0
+    }
+
     // MARK: - Counts
 
     /// MPI counts are Int32: calls `body(offset, count)` over consecutive chunks of `total`

@@ -78,7 +78,9 @@ final class LearnerRole {
         var timing = PhaseTimer()
         var samples = input
         let klCoefficient = klController.coefficient
+        let prepareStart = Date()
         let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient)
+        timing.values = Date().timeIntervalSince(prepareStart)
         var stats = UpdateStatistics()
         skippedUpdates = 0
         for epoch in 0..<settings.epochs {
@@ -95,6 +97,7 @@ final class LearnerRole {
         metrics["policy/ratio_start_maxdev"] = try group.communicator.allreduceMax(maxDeviation)
         metrics["timing/allreduce_s"] = timing.allreduce
         metrics["train/skipped_updates"] = Double(skippedUpdates)
+        metrics["timing/values_s"] = timing.values
         klController.update(observedKL: metrics["objective/kl"] ?? 0, batchSize: settings.rolloutBatchSize)
         return metrics
     }
@@ -270,9 +273,10 @@ struct UpdateStatistics {
     }
 }
 
-/// Wall time spent in all-reduces during an update.
+/// Wall time spent in all-reduces, and in old values, rewards and GAE, during an update.
 struct PhaseTimer {
     var allreduce = 0.0
+    var values = 0.0
 
     mutating func allreduce(_ body: () throws -> Void) throws {
         let start = Date()

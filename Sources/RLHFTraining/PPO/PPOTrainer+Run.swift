@@ -71,6 +71,7 @@ extension PPOTrainer {
             let samples = try learner.receive(layout: settings.layout, mailbox: mailbox)
             metrics = try timed(.train) { try learner.update(iteration: iteration, samples: samples) }
             seconds[Phase.allreduce.rawValue] = metrics["timing/allreduce_s"] ?? 0
+            seconds[Phase.values.rawValue] = metrics["timing/values_s"] ?? 0
             try watchdog.waiting(for: "the other learners' weight digests after iteration \(iteration + 1)") {
                 try learner.group.verifyIdentical(learner.policy.parameters, context: "policy after iteration \(iteration + 1)")
                 try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
@@ -79,6 +80,7 @@ extension PPOTrainer {
         try timed(.broadcast) {
             try watchdog.waiting(for: "the policy after iteration \(iteration + 1) from learner 0 (rank 0)") { try broadcastPolicy() }
         }
+        try mailbox.barrier()
         try watchdog.waiting(for: "the sends of iteration \(iteration + 1) to complete") { try mailbox.flush() }
         seconds[Phase.iteration.rawValue] = Date().timeIntervalSince(started)
 
@@ -95,9 +97,10 @@ extension PPOTrainer {
         return metrics
     }
 
-    /// The phases timed in `timing/*_s`.
+    /// The phases timed in `timing/*_s`; values (old values, rewards, GAE) and allreduce are
+    /// parts of train.
     enum Phase: Int, CaseIterable {
-        case generate, reference, reward, train, allreduce, broadcast, iteration
+        case generate, reference, reward, values, train, allreduce, broadcast, iteration
         var name: String { String(describing: self) }
     }
 
@@ -106,6 +109,7 @@ extension PPOTrainer {
         guard let weightsGroup else { return }
         let source = world.rank == 0 ? learner?.policy.parameters : actor?.policy.parameters
         guard let buffer = source else { return }
+        if world.rank == 0 { try mailbox.announcePolicy() } else { try mailbox.awaitPolicy() }
         try weightsGroup.broadcast(buffer, root: 0)
         if let actor {
             if world.rank == 0, let learner { actor.policy.parameters.copy(from: learner.policy.parameters) }

@@ -39,19 +39,13 @@ struct BenchCollectives: ParsableCommand {
     func run() throws {
         try MPIRuntime.initialize()
         let world = Communicator.world
-        // Rank r holds r + 1 in every element, so a sum is size * (size + 1) / 2 and rank 0 sends 1.
-        let benches: [(name: String, operation: (FloatBuffer) throws -> Void, expected: Float)] = [
-            ("allreduce", { try world.allreduceSum($0) }, Float(world.size * (world.size + 1) / 2)),
-            ("broadcast", { try world.broadcast($0, root: 0) }, 1),
-        ]
         do {
-            for bench in benches {
+            for collective in Collective.allCases {
                 for count in floats {
-                    let seconds = try medianSeconds(
-                        of: bench.name, bench.operation, on: FloatBuffer(count: count),
-                        expecting: bench.expected, in: world)
+                    let seconds = try collective.medianSeconds(count: count, repeats: repeats, in: world)
                     if world.rank == 0 {
-                        report(bench.name, count: count, seconds: seconds, ranks: world.size)
+                        print(collective.report(count: count, seconds: seconds, ranks: world.size))
+                        fflush(nil)  // Lines appear as measured under mpirun, and survive a later abort.
                     }
                 }
             }
@@ -60,40 +54,6 @@ struct BenchCollectives: ParsableCommand {
             MPIRuntime.abort(code: 1, message: "rank \(world.rank) of \(world.size): \(error)")
         }
         try MPIRuntime.finalize()
-    }
-
-    /// The median over `repeats` of the slowest rank's time for `operation` on `buffer`, after
-    /// which every element must equal `expected`.
-    private func medianSeconds(
-        of name: String, _ operation: (FloatBuffer) throws -> Void, on buffer: FloatBuffer,
-        expecting expected: Float, in world: Communicator
-    ) throws -> Double {
-        let clock = ContinuousClock()
-        var times: [Double] = []
-        for iteration in 0...repeats {
-            buffer.pointer.update(repeating: Float(world.rank + 1), count: buffer.count)
-            try world.barrier()  // Start together: time the operation, not a straggler.
-            let start = clock.now
-            try operation(buffer)
-            let elapsed = start.duration(to: clock.now)
-            verify(buffer, equals: expected, after: name, in: world)
-            let slowest = try world.allreduceMax(
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-            if iteration > 0 { times.append(slowest) }  // Iteration 0 warms up connections.
-        }
-        times.sort()
-        return (times[(times.count - 1) / 2] + times[times.count / 2]) / 2
-    }
-
-    /// Prints one JSON line.
-    private func report(_ bench: String, count: Int, seconds: Double, ranks: Int) {
-        let bytes = count * MemoryLayout<Float>.size
-        let bytesPerSecond = Double(bytes) / seconds
-        print(
-            #"{"bench":"\#(bench)","ranks":\#(ranks),"floats":\#(count),"bytes":\#(bytes),"#
-                + #""median_s":\#(json(seconds)),"bytes_per_s":\#(json(bytesPerSecond)),"#
-                + #""algbw_gbps":\#(json(bytesPerSecond / 1e9))}"#)
-        fflush(nil)  // Lines appear as measured under mpirun, and survive a later abort.
     }
 
     /// Parses `1000,100000` into counts of at least one float.
@@ -108,20 +68,4 @@ struct BenchCollectives: ParsableCommand {
             return count
         }
     }
-}
-
-/// Aborts the job unless every element of `buffer` is `expected`.
-private func verify(
-    _ buffer: FloatBuffer, equals expected: Float, after operation: String, in world: Communicator
-) {
-    guard let index = (0..<buffer.count).first(where: { buffer[$0] != expected }) else { return }
-    MPIRuntime.abort(
-        code: 2,
-        message: "rank \(world.rank) of \(world.size): \(operation) of \(buffer.count) floats gave "
-            + "\(buffer[index]) at element \(index), expected \(expected)")
-}
-
-/// A JSON number, or null where JSON has no number (a time too short for the clock).
-private func json(_ value: Double) -> String {
-    value.isFinite ? "\(value)" : "null"
 }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (JSON lines on stdout).",
-        subcommands: [BenchModel.self, BenchCollectives.self]
+        subcommands: [BenchModel.self, BenchPPO.self, BenchAllreduce.self, BenchBroadcast.self, BenchScaling.self, BenchCollectives.self]
     )
 }
