@@ -17,25 +17,38 @@ struct Report: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "The run directory (e.g. runs/demo).") var runDirectory: String
     @Option(help: "The page title.") var title = "RLHF run"
-    @Option(help: "Another run to overlay on the PPO plots, as LABEL=DIR (e.g. no-kl=runs/demo-no-kl).")
+    @Option(help: "Another run to overlay on the PPO plots and to add to the summary, as LABEL=DIR (e.g. no-kl=runs/demo-no-kl).")
     var compare: String?
     @Flag(help: "Print the summary table only; write nothing.") var summaryOnly = false
+
+    func validate() throws {
+        if let compare, Self.split(compare) == nil {
+            throw ValidationError("--compare takes LABEL=DIR (e.g. no-kl=runs/demo-no-kl), got \"\(compare)\"")
+        }
+    }
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
         let evaluation = try EvaluationFile(url: directory.appendingPathComponent("eval.json"))
+        let other = compare.flatMap(Self.split).map { (label: $0.0, directory: URL(fileURLWithPath: $0.1)) }
+        // The other run's key figures follow this run's, each labelled with the run's name.
+        var summary = evaluation?.summary ?? []
+        if let other, let otherEvaluation = try EvaluationFile(url: other.directory.appendingPathComponent("eval.json")) {
+            summary += otherEvaluation.summary.map { ("\(other.label): \($0.label)", $0.value) }
+        }
         if summaryOnly {
-            for (label, value) in evaluation?.summary ?? [] { print("  \(label.padding(toLength: 45, withPad: " ", startingAt: 0)) \(value)") }
+            let width = summary.map(\.label.count).max().map { max($0, 45) } ?? 45
+            for (label, value) in summary { print("  \(label.padding(toLength: width, withPad: " ", startingAt: 0)) \(value)") }
             return
         }
         var report = RunReport(title: title)
-        if let evaluation { report.addSummary(evaluation.summary) }
+        if !summary.isEmpty { report.addSummary(summary) }
         for stage in Self.stages {
             let metrics = directory.appendingPathComponent(stage).appendingPathComponent("metrics.jsonl")
             guard FileManager.default.fileExists(atPath: metrics.path) else { continue }
-            if stage == "ppo", let compare, let (label, other) = Self.split(compare) {
+            if stage == "ppo", let other {
                 try report.addComparison(name: stage, runs: [("this run", metrics),
-                                                             (label, URL(fileURLWithPath: other).appendingPathComponent("ppo/metrics.jsonl"))])
+                                                             (other.label, other.directory.appendingPathComponent("ppo/metrics.jsonl"))])
             } else {
                 try report.addStage(name: stage, metrics: metrics)
             }
@@ -50,8 +63,9 @@ struct Report: ParsableCommand {
         print("report: \(page.path)")
     }
 
+    /// LABEL and DIR of `LABEL=DIR`, both non-empty; nil otherwise.
     static func split(_ text: String) -> (String, String)? {
-        guard let equals = text.firstIndex(of: "=") else { return nil }
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex else { return nil }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
     }
 }
