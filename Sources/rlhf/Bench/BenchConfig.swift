@@ -1,3 +1,4 @@
+import ArgumentParser
 import RLHFCore
 
 /// The model shapes every benchmark and its PyTorch peer (`scripts/bench/peer_torch.py`) share.
@@ -17,6 +18,17 @@ struct BenchConfig {
         BenchConfig(name: "large", model: ModelConfig(dim: 768, nLayers: 12, nHeads: 12, nKVHeads: 12, hiddenDim: 2048,
                                                       vocabSize: 32000, maxSeqLen: 256, tieEmbeddings: false), batch: 4, time: 256),
     ]
+
+    /// The configs' names, comma-separated, for help texts and errors.
+    static let names = all.map(\.name).joined(separator: ", ")
+
+    /// The config called `name`; a usage error that lists the names otherwise.
+    static func named(_ name: String) throws(ValidationError) -> BenchConfig {
+        guard let config = all.first(where: { $0.name == name }) else {
+            throw ValidationError("unknown bench config '\(name)'; choose from \(names)")
+        }
+        return config
+    }
 
     /// Training FLOPs per token: 3 x (2N + 2LTC), N the weights every token multiplies (incl. the
     /// LM head), causal attention counted at half of T x T. The peer script uses the same formula.

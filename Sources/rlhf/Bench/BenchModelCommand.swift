@@ -34,9 +34,7 @@ struct BenchModel: ParsableCommand {
         setBLASThreads(threads)
         let names = configs.split(separator: ",").map(String.init)
         let selected = try names.map { name in
-            guard let config = BenchConfig.all.first(where: { $0.name == name }) else {
-                throw ValidationError("unknown bench config '\(name)'; choose from \(BenchConfig.all.map(\.name).joined(separator: ", "))")
-            }
+            let config = try BenchConfig.named(name)
             return config
         }
         for bench in selected {

@@ -25,7 +25,7 @@ struct BenchPPO: ParsableCommand {
             Compare with TRL: scripts/bench/peers.py.
             """)
 
-    @Option(help: "Bench config (model shapes): \(BenchConfig.all.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Bench config (model shapes): \(BenchConfig.names).")
     var config = "small"
 
     @Option(help: "OpenBLAS threads per rank.")
@@ -53,9 +53,7 @@ struct BenchPPO: ParsableCommand {
     var layout = "1,1,1,1"
 
     func validate() throws {
-        guard BenchConfig.all.contains(where: { $0.name == config }) else {
-            throw ValidationError("unknown bench config '\(config)'; choose from \(BenchConfig.all.map(\.name).joined(separator: ", "))")
-        }
+        _ = try BenchConfig.named(config)
         for (name, value) in [("--threads", threads), ("--rollouts", rollouts), ("--prompt-tokens", promptTokens),
                               ("--new-tokens", newTokens), ("--epochs", epochs), ("--iterations", iterations)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, got \(value)")
@@ -67,7 +65,7 @@ struct BenchPPO: ParsableCommand {
     func run() throws {
         try runOnAllRanks(command: "bench ppo", threads: threads) { group in
             let world = group.communicator
-            guard let bench = BenchConfig.all.first(where: { $0.name == config }) else { return }
+            let bench = try BenchConfig.named(config)
             let sgemm = world.rank == 0 ? Measurement.sgemmGFLOPS(repeats: 5) : 0
             let workspace = try PPOBenchWorkspace(bench: bench, promptCount: rollouts)
             defer { workspace.remove() }

@@ -37,21 +37,19 @@ struct ParameterBufferOptions: ParsableArguments {
         the same size: scripts/bench/collectives.
         """
 
-    @Option(help: "Bench config whose parameter buffer is sent: \(BenchConfig.all.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Bench config whose parameter buffer is sent: \(BenchConfig.names).")
     var config = "medium"
 
     @Option(help: "Timed repetitions, after one untimed warm-up.")
     var repeats = 20
 
     func validate() throws {
-        guard BenchConfig.all.contains(where: { $0.name == config }) else {
-            throw ValidationError("unknown bench config '\(config)'; choose from \(BenchConfig.all.map(\.name).joined(separator: ", "))")
-        }
+        _ = try BenchConfig.named(config)
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats).") }
     }
 
     func run(_ collective: Collective) throws {
-        guard let bench = BenchConfig.all.first(where: { $0.name == config }) else { return }
+        let bench = try BenchConfig.named(config)
         try MPIRuntime.initialize()
         let world = Communicator.world
         let count = ParameterLayout(config: bench.model).count

@@ -16,7 +16,7 @@ struct BenchScaling: ParsableCommand {
             and efficiency against k = 1.
             """)
 
-    @Option(help: "Bench config (model shapes): \(BenchConfig.all.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Bench config (model shapes): \(BenchConfig.names).")
     var config = "small"
 
     @Option(help: "OpenBLAS threads per rank.")
@@ -35,9 +35,7 @@ struct BenchScaling: ParsableCommand {
     var repeats = 3
 
     func validate() throws {
-        guard BenchConfig.all.contains(where: { $0.name == config }) else {
-            throw ValidationError("unknown bench config '\(config)'; choose from \(BenchConfig.all.map(\.name).joined(separator: ", "))")
-        }
+        _ = try BenchConfig.named(config)
         for (name, value) in [("--threads", threads), ("--rollouts", rollouts), ("--prompt-tokens", promptTokens),
                               ("--new-tokens", newTokens), ("--repeats", repeats)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, got \(value)")
@@ -47,7 +45,7 @@ struct BenchScaling: ParsableCommand {
     func run() throws {
         try runOnAllRanks(command: "bench scaling", threads: threads) { group in
             let world = group.communicator
-            guard let bench = BenchConfig.all.first(where: { $0.name == config }) else { return }
+            let bench = try BenchConfig.named(config)
             let model = try LlamaModel.initialized(config: bench.model, seed: 1)
             let generator = Generator(model: model, maxNewTokens: newTokens, eosToken: nil)
             var rng = RandomGenerator(seed: 2)
