@@ -47,11 +47,14 @@ public struct RoleLayout: Equatable, Sendable {
         return stride(from: rank, to: counts.total, by: worldSize).map(instance(atPosition:))
     }
 
+    /// The instances that `rank` runs, named for logs, e.g. `learner 0, reward 0`.
+    public func roleNames(onRank rank: Int) -> String {
+        instances(onRank: rank).map(\.description).joined(separator: ", ")
+    }
+
     /// One line per rank, e.g. `rank 0: learner 0, reward 0`, for logs.
     public var table: String {
-        (0..<worldSize).map { rank in
-            "rank \(rank): " + instances(onRank: rank).map(\.description).joined(separator: ", ")
-        }.joined(separator: "\n")
+        (0..<worldSize).map { "rank \($0): " + roleNames(onRank: $0) }.joined(separator: "\n")
     }
 
     /// The position of `role`'s first instance in the list of all instances.

@@ -44,7 +44,7 @@ public final class PPOTrainer {
         }
         runDirectory = URL(fileURLWithPath: config.string("output.dir"))
         let mine = layout.instances(onRank: world.rank)
-        let names = mine.map { "\($0.role.rawValue) \($0.index)" }.joined(separator: ", ")
+        let names = layout.roleNames(onRank: world.rank)
         watchdog = Watchdog(timeout: settings.watchdogSeconds, rank: world.rank, roles: names, host: world.hostname)
         // Every rank names itself before any work, so that scripts/launch can say which role a
         // rank that mpirun reports lost was playing, and on which host, even if it dies loading.
