@@ -9,7 +9,8 @@ struct ObjectiveTests {
     func preferenceGradient() throws {
         let model = try StageFixtures.model(head: .scalar)
         let pairs = StageFixtures.preferencePairs(4, seed: 9)
-        let objective = PreferenceObjective(train: pairs, eval: [], padToken: 0, microBatchSize: 0, margin: 0.1)
+        let objective = PreferenceObjective(train: PreferenceGroup.grouping(pairs, by: nil), eval: [], padToken: 0,
+                                            microBatchSize: 0, margin: 0.1)
         let all = Array(0..<pairs.count)[...]
         model.zeroGradients()
         _ = try objective.accumulateGradients(of: model, on: all, scale: 0.25)
@@ -32,6 +33,56 @@ struct ObjectiveTests {
             let numeric = (up - down) / 2e-2
             #expect(abs(numeric - Double(analytic[index])) <= 2e-3 + 2e-2 * abs(numeric), "parameter \(index)")
         }
+    }
+
+    @Test("grouping a prompt's pairs scores each response once and keeps every comparison")
+    func grouping() {
+        let (a, b, c, d): ([Int32], [Int32], [Int32], [Int32]) = ([1, 2, 3], [1, 2, 4], [1, 2, 5], [7, 8])
+        let pairs = [TokenizedPair(chosen: a, rejected: b), TokenizedPair(chosen: d, rejected: a),
+                     TokenizedPair(chosen: b, rejected: c), TokenizedPair(chosen: a, rejected: c)]
+        let groups = PreferenceGroup.grouping(pairs, by: ["p", "q", "p", "p"])
+        #expect(groups.map(\.sequences) == [[a, b, c], [d, a]])
+        #expect(groups[0].pairs == [.init(chosen: 0, rejected: 1), .init(chosen: 1, rejected: 2), .init(chosen: 0, rejected: 2)])
+        #expect(groups[1].pairs == [.init(chosen: 0, rejected: 1)])
+        let single = PreferenceGroup.grouping(pairs, by: nil)
+        #expect(single.count == 4 && single.allSatisfy { $0.pairs == [.init(chosen: 0, rejected: 1)] })
+    }
+
+    @Test("grouped pairs give the loss, accuracy and gradient of the same pairs one by one")
+    func groupedMatchesSeparate() throws {
+        let model = try StageFixtures.model(head: .scalar)
+        // Four responses to each of three prompts, compared in every order of one draw.
+        var rng = RandomGenerator(seed: 5)
+        var pairs: [TokenizedPair] = [], prompts: [String] = []
+        for p in 0..<3 {
+            let prompt = (0..<4).map { _ in Int32(rng.next() % 12) }
+            let responses = (0..<4).map { _ in prompt + (0..<(1 + Int(rng.next() % 4))).map { _ in Int32(rng.next() % 24) } }
+            for i in 0..<4 { for j in (i + 1)..<4 {
+                pairs.append(rng.next() % 2 == 0 ? TokenizedPair(chosen: responses[i], rejected: responses[j])
+                                                 : TokenizedPair(chosen: responses[j], rejected: responses[i]))
+                prompts.append("prompt \(p)")
+            } }
+        }
+        let separate = PreferenceObjective(train: PreferenceGroup.grouping(pairs, by: nil), eval: [], padToken: 0,
+                                           microBatchSize: 5, margin: 0.1)
+        let grouped = PreferenceObjective(train: PreferenceGroup.grouping(pairs, by: prompts), eval: [], padToken: 0,
+                                          microBatchSize: 2, margin: 0.1)
+        #expect(grouped.trainCount == 3 && separate.trainCount == pairs.count)
+        let allPairs = Array(0..<separate.trainCount)[...], allGroups = Array(0..<grouped.trainCount)[...]
+        #expect(grouped.weight(of: allGroups) == separate.weight(of: allPairs))
+        let scale = Float(1 / separate.weight(of: allPairs))
+        model.zeroGradients()
+        let a = try separate.accumulateGradients(of: model, on: allPairs, scale: scale)
+        let one = model.gradients.array
+        model.zeroGradients()
+        let b = try grouped.accumulateGradients(of: model, on: allGroups, scale: scale)
+        let many = model.gradients.array
+        #expect(abs(a.loss - b.loss) <= 1e-4 * abs(a.loss))
+        #expect(a.correct == b.correct)
+        #expect(b.tokens < a.tokens)  // each response once instead of once per pair
+        let difference = zip(one, many).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+        let norm = one.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
+        #expect(norm > 0 && difference <= 1e-4 * norm)
     }
 
     @Test("micro-batches accumulate the same gradient as one pass")

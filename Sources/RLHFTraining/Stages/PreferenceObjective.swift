@@ -13,16 +13,17 @@ public struct TokenizedPair: Equatable, Sendable {
 }
 
 /// The reward-model loss of InstructGPT: -log sigmoid(r(x, y_w) - r(x, y_l) - margin), averaged
-/// over the pairs of the global batch, with r read at each sequence's last real token.
+/// over the pairs of the global batch, with r read at each sequence's last real token. A
+/// training example is a `PreferenceGroup`: one pair, or all pairs of a prompt.
 public struct PreferenceObjective: TrainingObjective {
-    public let train: [TokenizedPair]
+    public let train: [PreferenceGroup]
     public let eval: [TokenizedPair]
     let padToken: Int32
-    /// Examples per forward pass (training micro-batches and evaluation batches); 0 = all at once.
+    /// Examples (groups) per forward pass in training, pairs per evaluation batch; 0 = all at once.
     let microBatchSize: Int
     let margin: Float
 
-    public init(train: [TokenizedPair], eval: [TokenizedPair], padToken: Int32, microBatchSize: Int, margin: Float) {
+    public init(train: [PreferenceGroup], eval: [TokenizedPair], padToken: Int32, microBatchSize: Int, margin: Float) {
         self.train = train
         self.eval = eval
         self.padToken = padToken
@@ -32,24 +33,30 @@ public struct PreferenceObjective: TrainingObjective {
 
     public var trainCount: Int { train.count }
 
-    public func weight(of examples: ArraySlice<Int>) -> Double { Double(examples.count) }
+    public func weight(of examples: ArraySlice<Int>) -> Double {
+        Double(examples.reduce(0) { $0 + train[$1].pairs.count })
+    }
 
     public func accumulateGradients(of model: LlamaModel, on examples: ArraySlice<Int>, scale: Float) throws -> ObjectiveSums {
         var sums = ObjectiveSums()
         for chunk in examples.chunked(microBatchSize) {
-            let pairs = chunk.map { train[$0] }
-            let batch = Self.batch(pairs, padToken: padToken, limit: model.config.maxSeqLen)
+            let groups = chunk.map { train[$0] }
+            let batch = TokenBatch.padded(groups.flatMap(\.sequences), padToken: padToken, limit: model.config.maxSeqLen)
             let rewards = batch.lastTokenValues(try model.forward(batch))
-            let n = pairs.count
-            var dRewards = [Float](repeating: 0, count: 2 * n)
-            for i in 0..<n {
-                let d = rewards[i] - rewards[n + i] - margin
-                // -log sigmoid(d) = softplus(-d), computed without overflow for large |d|.
-                sums.loss += Double(max(-d, 0) + log1p(exp(-abs(d))))
-                if rewards[i] > rewards[n + i] { sums.correct += 1 }
-                let g = -scale / (1 + exp(d))  // d/dd of softplus(-d) is -sigmoid(-d).
-                dRewards[i] = g
-                dRewards[n + i] = -g
+            var dRewards = [Float](repeating: 0, count: rewards.count)
+            var first = 0  // the group's first row in the batch
+            for group in groups {
+                for pair in group.pairs {
+                    let (w, l) = (first + pair.chosen, first + pair.rejected)
+                    let d = rewards[w] - rewards[l] - margin
+                    // -log sigmoid(d) = softplus(-d), computed without overflow for large |d|.
+                    sums.loss += Double(max(-d, 0) + log1p(exp(-abs(d))))
+                    if rewards[w] > rewards[l] { sums.correct += 1 }
+                    let g = -scale / (1 + exp(d))  // d/dd of softplus(-d) is -sigmoid(-d).
+                    dRewards[w] += g
+                    dRewards[l] -= g
+                }
+                first += group.sequences.count
             }
             model.backward(dValues: batch.scatterToLastTokens(dRewards))
             sums.tokens += Double(batch.lengths.reduce(0, +))

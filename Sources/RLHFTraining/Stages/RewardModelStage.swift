@@ -24,10 +24,11 @@ public enum RewardModelStage {
         if truncatedTrain + truncatedEval > 0 {
             env.say("rm: \(truncatedTrain + truncatedEval) pairs longer than data.seq_len = \(data.maxLength) tokens keep their last \(data.maxLength) tokens")
         }
-        env.say("rm: \(train.count) training and \(eval.count) eval pairs; \(model.layout.count) parameters")
+        let groups = PreferenceGroup.grouping(train, by: config.bool("rm.group_by_prompt") ? trainPairs.map(\.prompt) : nil)
+        env.say("rm: \(train.count) training pairs (\(groups.count) training examples) and \(eval.count) eval pairs; \(model.layout.count) parameters")
         try env.prepareRunDirectory()
         let settings = try OptimizationSettings(config: config)
-        let objective = PreferenceObjective(train: train, eval: eval, padToken: data.padToken,
+        let objective = PreferenceObjective(train: groups, eval: eval, padToken: data.padToken,
                                             microBatchSize: settings.examplesPerPass, margin: config.float("rm.margin"))
         let trainer = try StageTrainer(stage: "rm", model: model, objective: objective, settings: settings,
                                        group: group, runDirectory: env.runDirectory)
