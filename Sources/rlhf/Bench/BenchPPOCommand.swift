@@ -77,6 +77,7 @@ struct BenchPPO: ParsableCommand {
                 "rollout.max_new_tokens=\(newTokens)", "ppo.num_ppo_epochs=\(epochs)", "ppo.num_minibatches=1",
                 "ppo.iterations=\(warmup + iterations)", "checkpoint.every=0", "runtime.threads=\(threads)",
             ])
+            Measurement.releaseFreedMemory()
             Measurement.resetPeakRSS()
             let baselineRSS = Measurement.peakRSSMegabytes()  // Right after the reset: the current RSS.
             // The trainer's progress lines go to stderr: stdout carries only the JSON result.

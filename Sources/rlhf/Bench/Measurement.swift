@@ -35,6 +35,16 @@ enum Measurement {
 
     /// Resets the kernel's peak-RSS counter for this process (Linux), so that the next
     /// `peakRSSMegabytes()` covers only what follows.
+    /// Returns the heap's freed memory to the system (glibc's `malloc_trim`), so that what a
+    /// benchmark's own set-up allocated and freed (temporary models, the sgemm operands) stays
+    /// out of the resident set measured after it.
+    /// Looked up at run time: Swift's Glibc module does not export <malloc.h>.
+    static func releaseFreedMemory() {
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+    }
+
     static func resetPeakRSS() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
