@@ -125,6 +125,7 @@ def main():
     experience = ints32([1, 7]) + ints32([8, 2]) + floats([-0.1, -0.2]) + floats([-0.3, -0.4]) + \
         struct.pack("<f", 1.5) + b"\x01" + i64(4)
     put("messages", "experience-batch.bin", message(4, i64(3) + i64(0) + i64(1) + experience))
+    put("messages", "step-report.bin", message(5, i64(3) + floats([0.5, 0.25, 1.0]) + i64(64) + struct.pack("<f", 1e-6)))
 
     state = b'{"step": 2}\n'
     manifest = {"created": "2026-11-29T12:00:00Z", "files": {"state.json": {

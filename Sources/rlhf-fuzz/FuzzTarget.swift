@@ -37,7 +37,7 @@ struct FuzzTarget: Sendable {
                    fileName: "tokenizer.json", run: { _, file in try exercise(BPETokenizer(contentsOf: file)) }),
         FuzzTarget(name: "tokenizer-bin", summary: "llama2.c tokenizer.bin, then encoding and decoding with it",
                    fileName: "tokenizer.bin", run: { _, file in try exercise(loadTokenizer(at: file)) }),
-        FuzzTarget(name: "messages", summary: "MPI message decoding: scoring requests, log-prob and score replies, experience batches",
+        FuzzTarget(name: "messages", summary: "MPI message decoding: scoring requests, log-prob and score replies, experience batches, step reports",
                    fileName: "message.bin", run: { bytes, _ in try decodeEveryMessage(bytes) }),
         FuzzTarget(name: "manifest", summary: "checkpoint manifest.json, and verifying a checkpoint against it",
                    fileName: "manifest.json", companions: ["state.json": Array("{\"step\": 2}\n".utf8)],
@@ -108,5 +108,6 @@ private func decodeEveryMessage(_ bytes: [UInt8]) throws {
         { _ = try LogProbsReply(decoding: bytes) },
         { _ = try ScoresReply(decoding: bytes) },
         { _ = try ExperienceBatch(decoding: bytes) },
+        { _ = try StepReport(decoding: bytes) },
     ])
 }

@@ -18,6 +18,7 @@ struct MessageTests {
                 prompt: [], response: [], behaviourLogProbs: [], referenceLogProbs: [],
                 score: -0.25, endedWithEOS: false, weightVersion: 0),
         ])
+    private let report = StepReport(iteration: 4, phaseSeconds: [0.5, 0, 1.25], generatedTokens: 96, decodingDeviation: 2e-6)
 
     /// Every sample, encoded, with a decoder of its kind.
     private var encodedSamples: [(name: String, bytes: [UInt8], decode: ([UInt8]) throws -> Void)] {
@@ -26,6 +27,7 @@ struct MessageTests {
             ("log-probs reply", logProbs.encoded(), { _ = try LogProbsReply(decoding: $0) }),
             ("scores reply", scores.encoded(), { _ = try ScoresReply(decoding: $0) }),
             ("experience batch", batch.encoded(), { _ = try ExperienceBatch(decoding: $0) }),
+            ("step report", report.encoded(), { _ = try StepReport(decoding: $0) }),
         ]
     }
 
@@ -63,6 +65,18 @@ struct MessageTests {
         #expect(try ExperienceBatch(decoding: batch.encoded()) == batch)
         let empty = ExperienceBatch(iteration: 0, actor: 0, experiences: [])
         #expect(try ExperienceBatch(decoding: empty.encoded()) == empty)
+    }
+
+    @Test func stepReportRoundTrips() throws {
+        #expect(try StepReport(decoding: report.encoded()) == report)
+    }
+
+    @Test func stepReportsCombineAsTheSlowestPhaseAllTokensAndTheLargestDeviation() throws {
+        let actor = StepReport(iteration: 4, phaseSeconds: [2, 0, 0, 0.5], generatedTokens: 64, decodingDeviation: 3e-6)
+        let learner = StepReport(iteration: 4, phaseSeconds: [0, 1, 3, 0.25], generatedTokens: 0, decodingDeviation: 0)
+        let combined = try #require(StepReport.combining([report, actor, learner]))
+        #expect(combined == StepReport(iteration: 4, phaseSeconds: [2, 1, 3, 0.5], generatedTokens: 160, decodingDeviation: 3e-6))
+        #expect(StepReport.combining([]) == nil)
     }
 
     @Test func encodingIsHeaderThenLittleEndianFields() {

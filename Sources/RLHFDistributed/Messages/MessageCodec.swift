@@ -15,6 +15,8 @@ public enum MessageKind: UInt8, Sendable, CustomStringConvertible {
     case scoresReply = 3
     /// Scored rollouts an actor sends to a learner.
     case experienceBatch = 4
+    /// A rank's timings and counts of one iteration, sent to rank 0 for the metrics.
+    case stepReport = 5
 
     /// `scoring request`, for error messages.
     public var description: String {
@@ -23,6 +25,7 @@ public enum MessageKind: UInt8, Sendable, CustomStringConvertible {
         case .logProbsReply: "log-probs reply"
         case .scoresReply: "scores reply"
         case .experienceBatch: "experience batch"
+        case .stepReport: "step report"
         }
     }
 }

@@ -79,7 +79,7 @@ final class LearnerRole {
         var samples = input
         let klCoefficient = klController.coefficient
         let prepareStart = Date()
-        let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient)
+        let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient, version: iteration)
         timing.values = Date().timeIntervalSince(prepareStart)
         var stats = UpdateStatistics()
         skippedUpdates = 0
@@ -93,8 +93,11 @@ final class LearnerRole {
                 try step(members.map { samples[$0] }, iteration: iteration, stats: &stats, timing: &timing)
             }
         }
-        var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient)
-        metrics["policy/ratio_start_maxdev"] = try group.communicator.allreduceMax(maxDeviation)
+        var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient, version: iteration)
+        let deviation = try group.communicator.allreduceMax(maxDeviation)
+        // Stale rollouts' log-probs differ from the learners' by design (the ratio corrects for
+        // it), so the check that they agree only applies to batches sampled with these weights.
+        if metrics["rollout/staleness"] == 0 { metrics["policy/ratio_start_maxdev"] = deviation }
         metrics["timing/allreduce_s"] = timing.allreduce
         metrics["train/skipped_updates"] = Double(skippedUpdates)
         metrics["timing/values_s"] = timing.values
@@ -104,8 +107,9 @@ final class LearnerRole {
 
     /// Old values, per-token rewards, advantages (whitened over all learners) and returns; and the
     /// largest difference between this learner's log-probs of the rollout tokens and the actor's
-    /// recorded ones, which must be ~0 (same weights, same temperature).
-    private func prepare(_ samples: inout [Sample], klCoefficient: Double) throws -> Double {
+    /// recorded ones over the rollouts sampled with `version`, the learner's own weights, where
+    /// it must be ~0 (same weights, same temperature).
+    private func prepare(_ samples: inout [Sample], klCoefficient: Double, version: Int) throws -> Double {
         var maxDeviation = 0.0
         let shaping = settings.rewardShaping(klCoefficient: klCoefficient)
         for chunk in Array(samples.indices)[...].chunked(Self.passSize) {
@@ -115,7 +119,9 @@ final class LearnerRole {
             let (values, _) = try ResponseBatch.values(critic, prompts: prompts, responses: responses, padToken: padToken)
             for (k, i) in chunk.enumerated() {
                 let experience = samples[i].experience
-                for (a, b) in zip(logProbs[k], experience.behaviourLogProbs) { maxDeviation = max(maxDeviation, Double(abs(a - b))) }
+                if experience.weightVersion == version {
+                    for (a, b) in zip(logProbs[k], experience.behaviourLogProbs) { maxDeviation = max(maxDeviation, Double(abs(a - b))) }
+                }
                 samples[i].entropy = entropy[k]
                 samples[i].oldValues = values[k]
                 samples[i].rewards = shaping.tokenRewards(score: experience.score, logProbs: experience.behaviourLogProbs,
@@ -223,9 +229,11 @@ final class LearnerRole {
         return group.localSlice(of: global).map { ptxWindows[$0] }
     }
 
-    /// The iteration's metrics over all learners' samples.
-    private func summarize(_ samples: [Sample], stats: UpdateStatistics, klCoefficient: Double) throws -> [String: Double] {
-        var sums = [Double](repeating: 0, count: 7)
+    /// The iteration's metrics over all learners' samples; `version` is the learners' weights'.
+    private func summarize(_ samples: [Sample], stats: UpdateStatistics, klCoefficient: Double,
+                           version: Int) throws -> [String: Double] {
+        let fields = 8
+        var sums = [Double](repeating: 0, count: fields)
         var explained = ExplainedVarianceSums()
         for sample in samples {
             let kl = sample.rewards.kl.reduce(0.0) { $0 + Double($1) }
@@ -236,17 +244,18 @@ final class LearnerRole {
             sums[4] += sample.experience.endedWithEOS ? 1 : 0
             sums[5] += Double(sample.experience.response.count)
             sums[6] += 1
+            sums[7] += Double(version - sample.experience.weightVersion)
             explained = explained + ExplainedVarianceSums(predictions: sample.oldValues, targets: sample.returns)
         }
         let s = try group.sum(sums + stats.array + explained.array)
         let count = max(s[6], 1)
-        let u = UpdateStatistics(s[7..<(7 + UpdateStatistics.fieldCount)])
-        let explainedTotal = ExplainedVarianceSums(Array(s[(7 + UpdateStatistics.fieldCount)...]))
+        let u = UpdateStatistics(s[fields..<(fields + UpdateStatistics.fieldCount)])
+        let explainedTotal = ExplainedVarianceSums(Array(s[(fields + UpdateStatistics.fieldCount)...]))
         return [
             "objective/scores": s[0] / count, "objective/kl": s[1] / count, "objective/entropy": s[2] / count,
             "objective/rlhf_reward": s[3] / count, "objective/non_score_reward": -klCoefficient * s[1] / count,
             "objective/kl_coef": klCoefficient,
-            "val/num_eos": s[4], "rollout/response_length": s[5] / count,
+            "val/num_eos": s[4], "rollout/response_length": s[5] / count, "rollout/staleness": s[7] / count,
             "policy/clipfrac": u.clipped / max(u.tokens, 1), "policy/approxkl": u.approxKL / max(u.tokens, 1),
             "policy/entropy": u.entropy / max(u.tokens, 1),
             "loss/policy": u.policyLoss / max(u.tokens, 1), "loss/value": u.valueLoss / max(u.tokens, 1),

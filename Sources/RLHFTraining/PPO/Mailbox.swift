@@ -2,8 +2,8 @@ import Foundation
 import RLHFDistributed
 
 /// Point-to-point traffic between roles: non-blocking sends (so a rank holding several roles
-/// can send to itself), typed receives under the watchdog, and one place that waits for all
-/// sends before the next iteration.
+/// can send to itself), typed receives under the watchdog, the handshake before the policy
+/// broadcast, every rank's report to rank 0, and one place that waits for all sends.
 final class Mailbox {
     let world: Communicator
     let layout: RoleLayout
@@ -36,40 +36,53 @@ final class Mailbox {
         }
     }
 
-    /// Learner 0 tells the actor ranks that the policy is about to be broadcast.
+    /// Learner 0 (rank 0), once every actor rank has asked for the policy, tells them that it is
+    /// about to be broadcast. Both sides wait asleep for the other, so that neither spins in the
+    /// broadcast while the other computes (with overlap, either side may arrive first).
     func announcePolicy() throws {
-        for rank in Set(layout.ranks(of: .actor)) where rank != world.rank {
+        let actorRanks = Set(layout.ranks(of: .actor)).subtracting([world.rank])
+        for rank in actorRanks.sorted() {
+            try watchdog.waiting(for: "actor rank \(rank) to ask for the policy") { () throws(MPIError) in
+                try sleepUntilArrival(from: rank, tag: MessageTag.policyWanted.value(actor: 0))
+                _ = try world.receive(from: rank, tag: MessageTag.policyWanted.value(actor: 0))
+            }
+        }
+        for rank in actorRanks {
             pending.append(try world.startSend([], to: rank, tag: MessageTag.policyReady.value(actor: 0)))
         }
     }
 
-    /// Waits, sleeping, for learner 0's `announcePolicy()`, so that the broadcast that follows
-    /// does not spin in MPI for the whole training phase.
+    /// An actor rank asks learner 0 for the policy and waits, sleeping, for its `announcePolicy()`.
     func awaitPolicy() throws {
         let source = layout.rank(of: RoleInstance(role: .learner, index: 0))
+        pending.append(try world.startSend([], to: source, tag: MessageTag.policyWanted.value(actor: 0)))
         try watchdog.waiting(for: "the policy from learner 0 (rank \(source))") { () throws(MPIError) in
             try sleepUntilArrival(from: source, tag: MessageTag.policyReady.value(actor: 0))
             _ = try world.receive(from: source, tag: MessageTag.policyReady.value(actor: 0))
         }
     }
 
-    /// Returns once every rank has called it, waiting asleep: every rank tells rank 0, which
-    /// answers them all. Ranks whose roles finish early would otherwise spin in the iteration's
-    /// closing collectives for the rest of the learners' training.
-    func barrier() throws {
-        let tag = MessageTag.iterationDone.value(actor: 0)
-        func notice(from source: Int) throws {
-            try watchdog.waiting(for: "the end of the iteration on rank \(source)") { () throws(MPIError) in
-                try sleepUntilArrival(from: source, tag: tag)
-                _ = try world.receive(from: source, tag: tag)
+    /// Sends this rank's report of an iteration to rank 0 (which keeps its own).
+    func report(_ report: StepReport) throws {
+        pending.append(try world.startSend(report.encoded(), to: 0, tag: MessageTag.stepReport.value(actor: 0)))
+    }
+
+    /// On rank 0: every other rank's report of `iteration`, in rank order, waiting asleep. Ranks
+    /// send theirs when they finish the iteration.
+    func reports(iteration: Int) throws -> [StepReport] {
+        let tag = MessageTag.stepReport.value(actor: 0)
+        return try (1..<world.size).map { rank in
+            let what = "the report of iteration \(iteration + 1) from rank \(rank) (\(layout.roleNames(onRank: rank)))"
+            let bytes = try watchdog.waiting(for: what) { () throws(MPIError) in
+                try sleepUntilArrival(from: rank, tag: tag)
+                return try world.receive(from: rank, tag: tag).bytes
             }
-        }
-        if world.rank == 0 {
-            for rank in 1..<world.size { try notice(from: rank) }
-            for rank in 1..<world.size { pending.append(try world.startSend([], to: rank, tag: tag)) }
-        } else {
-            pending.append(try world.startSend([], to: 0, tag: tag))
-            try notice(from: 0)
+            let report: StepReport
+            do { report = try StepReport(decoding: bytes) } catch { throw PPOError.badMessage(what: what, error: error) }
+            guard report.iteration == iteration else {
+                throw PPOError.incompatible("rank \(rank) reported iteration \(report.iteration + 1) where rank 0 is at \(iteration + 1): the ranks are out of step")
+            }
+            return report
         }
     }
 
@@ -85,6 +98,21 @@ final class Mailbox {
         }
     }
 
+    /// Lockstep's end of an iteration: rank 0, holding every rank's report, lets them all start
+    /// the next iteration together; every other rank waits for it asleep (in MPI's barrier it
+    /// would spin, taking a core from the learners while they train).
+    func releaseRanks() throws {
+        let tag = MessageTag.iterationDone.value(actor: 0)
+        if world.rank == 0 {
+            for rank in 1..<world.size { pending.append(try world.startSend([], to: rank, tag: tag)) }
+        } else {
+            try watchdog.waiting(for: "the end of the iteration on rank 0") { () throws(MPIError) in
+                try sleepUntilArrival(from: 0, tag: tag)
+                _ = try world.receive(from: 0, tag: tag)
+            }
+        }
+    }
+
     /// Waits until every message sent so far has left this process.
     func flush() throws {
         for request in pending { try request.wait() }
@@ -95,7 +123,7 @@ final class Mailbox {
 /// The message kinds between roles; the tag also carries the actor index, so that replies to
 /// several actors on one rank never mix.
 enum MessageTag: Int, CustomStringConvertible {
-    case referenceRequest = 1, referenceReply, rewardRequest, rewardReply, experience, policyReady, iterationDone
+    case referenceRequest = 1, referenceReply, rewardRequest, rewardReply, experience, policyReady, policyWanted, stepReport, iterationDone
 
     /// Actors per job stay below this, so tags stay within MPI's guaranteed 32767.
     static let maxActors = 1000
@@ -110,6 +138,8 @@ enum MessageTag: Int, CustomStringConvertible {
         case .rewardReply: "reward scores"
         case .experience: "experience"
         case .policyReady: "policy ready"
+        case .policyWanted: "policy wanted"
+        case .stepReport: "step report"
         case .iterationDone: "end of iteration"
         }
     }

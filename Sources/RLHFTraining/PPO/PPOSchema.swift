@@ -28,6 +28,8 @@ extension StageSchemas {
         ConfigKey("rollout.top_k", .int, default: 0, help: "Sample among the k most likely tokens; 0 = all"),
         ConfigKey("rollout.top_p", .double, default: 1.0, help: "Nucleus sampling; 1 = off"),
         ConfigKey("ppo.iterations", .int, default: 20, help: "PPO iterations (rollout, score, update, broadcast)"),
+        ConfigKey("ppo.overlap", .bool, default: false,
+                  help: "Actors sample the next batch with the previous weights while the learners train on this one (one step off-policy, corrected by PPO's ratio to the recorded log-probs); false = lockstep"),
         ConfigKey("ppo.num_ppo_epochs", .int, default: 4, help: "Passes over each iteration's rollouts"),
         ConfigKey("ppo.num_minibatches", .int, default: 1, help: "Minibatches per pass, each one optimiser step"),
         ConfigKey("ppo.lr", .double, default: 1e-5, help: "Policy learning rate (AdamW)"),

@@ -9,6 +9,9 @@ public struct PPOSettings: Sendable {
     public var maxNewTokens: Int
     public var sampling: SamplingParameters
     public var iterations: Int
+    /// Overlap generation with training: actors sample batch k+1 with the weights of update k-1
+    /// while the learners train on batch k.
+    public var overlap: Bool
     public var epochs: Int
     public var minibatches: Int
     public var policyLearningRate: Float
@@ -59,6 +62,7 @@ public struct PPOSettings: Sendable {
         try c.require("rollout.top_k", c.int("rollout.top_k") >= 0, "must be 0 (off) or positive")
         sampling = SamplingParameters(temperature: c.float("rollout.temperature"), topK: c.int("rollout.top_k"), topP: c.float("rollout.top_p"))
         iterations = c.int("ppo.iterations")
+        overlap = c.bool("ppo.overlap")
         epochs = c.int("ppo.num_ppo_epochs")
         try c.require("ppo.lr", c.double("ppo.lr") > 0, "must be positive")
         try c.require("ppo.critic_lr", c.double("ppo.critic_lr") > 0, "must be positive")

@@ -22,9 +22,10 @@ extension PPOTrainer {
         }
         let stop = min(settings.iterations, control.stopAfterSteps ?? settings.iterations)
         let start = Date(), startIteration = iteration
+        let schedule = PolicySchedule(overlap: settings.overlap, firstIteration: startIteration)
         var last: [String: Double] = [:]
         while iteration < stop {
-            last = try runIteration()
+            last = try runIteration(schedule: schedule)
             iteration += 1
             if let metricsLog {
                 try metricsLog.log(step: iteration, last)
@@ -47,8 +48,11 @@ extension PPOTrainer {
     /// Whether every iteration is done (false after a `stopAfterSteps` stop).
     public var isFinished: Bool { iteration == settings.iterations }
 
-    /// One iteration through every phase; the metrics (complete on rank 0).
-    private func runIteration() throws -> [String: Double] {
+    /// One iteration through every phase; the metrics (complete on rank 0). The schedule puts the
+    /// policy broadcast after the update (lockstep) or before it (overlap), which is all that
+    /// differs between the two: with overlap, actor ranks leave the iteration once they have
+    /// delivered and received the weights, and sample the next batch while the learners train.
+    private func runIteration(schedule: PolicySchedule) throws -> [String: Double] {
         let started = Date()
         var seconds = [Double](repeating: 0, count: Phase.allCases.count)
         func timed<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
@@ -57,18 +61,22 @@ extension PPOTrainer {
             return try body()
         }
         let global = promptCursor.next(batch: settings.rolloutBatchSize, count: promptCount, seed: settings.seed)
-        var generated = 0.0
+        var generated = 0
         if let actor {
-            generated = Double(try timed(.generate) {
+            generated = try timed(.generate) {
                 try actor.generate(iteration: iteration, prompts: global.map { prompts[$0] }, layout: settings.layout, mailbox: mailbox)
-            })
+            }
         }
         if let reference { try timed(.reference) { try reference.serve(layout: settings.layout, mailbox: mailbox) } }
         if let reward { try timed(.reward) { try reward.serve(layout: settings.layout, mailbox: mailbox) } }
         if let actor { try actor.deliver(iteration: iteration, layout: settings.layout, mailbox: mailbox) }
+        if let version = schedule.broadcastBeforeTraining(iteration: iteration) {
+            try timed(.broadcast) { try broadcastPolicy(version: version) }
+        }
         var metrics: [String: Double] = [:]
         if let learner {
             let samples = try learner.receive(layout: settings.layout, mailbox: mailbox)
+            try schedule.check(versions: samples.map(\.experience.weightVersion), iteration: iteration)
             metrics = try timed(.train) { try learner.update(iteration: iteration, samples: samples) }
             seconds[Phase.allreduce.rawValue] = metrics["timing/allreduce_s"] ?? 0
             seconds[Phase.values.rawValue] = metrics["timing/values_s"] ?? 0
@@ -77,23 +85,27 @@ extension PPOTrainer {
                 try learner.group.verifyIdentical(learner.critic.parameters, context: "critic after iteration \(iteration + 1)")
             }
         }
-        try timed(.broadcast) {
-            try watchdog.waiting(for: "the policy after iteration \(iteration + 1) from learner 0 (rank 0)") { try broadcastPolicy() }
+        if let version = schedule.broadcastAfterTraining(iteration: iteration) {
+            try timed(.broadcast) { try broadcastPolicy(version: version) }
         }
-        try mailbox.barrier()
-        try watchdog.waiting(for: "the sends of iteration \(iteration + 1) to complete") { try mailbox.flush() }
         seconds[Phase.iteration.rawValue] = Date().timeIntervalSince(started)
 
-        // Per phase, the slowest rank's time: what the iteration waited for.
-        let tokens = try watchdog.waiting(for: "every rank to finish iteration \(iteration + 1)") {
-            for phase in Phase.allCases {
-                metrics["timing/\(phase.name)_s"] = try world.allreduceMax(seconds[phase.rawValue])
-            }
-            metrics["rollout/decode_logprob_maxdev"] = try world.allreduceMax(actor?.decodingDeviation ?? 0)
-            return try world.allreduceSum(generated)
+        // Every rank reports to rank 0 rather than meeting the others in a collective, which would
+        // hold the actors until the learners finish and undo the overlap; in lockstep rank 0 then
+        // starts the next iteration on every rank at once, so that each phase's time counts from it.
+        let own = StepReport(iteration: iteration, phaseSeconds: seconds.map(Float.init), generatedTokens: generated,
+                             decodingDeviation: Float(actor?.decodingDeviation ?? 0))
+        if world.rank == 0, let total = StepReport.combining([own] + (try mailbox.reports(iteration: iteration))) {
+            // Per phase, the slowest rank's time: what the iteration waited for.
+            for phase in Phase.allCases { metrics["timing/\(phase.name)_s"] = Double(total.phaseSeconds[phase.rawValue]) }
+            metrics["rollout/decode_logprob_maxdev"] = Double(total.decodingDeviation)
+            metrics["rollout/tokens"] = Double(total.generatedTokens)
+            metrics["throughput/rollout_tokens_per_s"] = Double(total.generatedTokens) / max(metrics["timing/generate_s"] ?? 0, 1e-9)
+        } else if world.rank != 0 {
+            try mailbox.report(own)
         }
-        metrics["throughput/rollout_tokens_per_s"] = tokens / max(metrics["timing/generate_s"] ?? 0, 1e-9)
-        metrics["rollout/tokens"] = tokens
+        if schedule.holdsRanksTogether { try mailbox.releaseRanks() }
+        try watchdog.waiting(for: "the sends of iteration \(iteration + 1) to complete") { try mailbox.flush() }
         return metrics
     }
 
@@ -104,16 +116,19 @@ extension PPOTrainer {
         var name: String { String(describing: self) }
     }
 
-    /// Learner 0 sends the policy to the actors, which sample the next iteration with it.
-    private func broadcastPolicy() throws {
+    /// Learner 0 sends the policy, `version` (updates applied), to the actors, which sample the
+    /// next batch with it.
+    private func broadcastPolicy(version: Int) throws {
         guard let weightsGroup else { return }
         let source = world.rank == 0 ? learner?.policy.parameters : actor?.policy.parameters
         guard let buffer = source else { return }
-        if world.rank == 0 { try mailbox.announcePolicy() } else { try mailbox.awaitPolicy() }
-        try weightsGroup.broadcast(buffer, root: 0)
+        try watchdog.waiting(for: "policy version \(version) from learner 0 (rank 0)") {
+            if world.rank == 0 { try mailbox.announcePolicy() } else { try mailbox.awaitPolicy() }
+            try weightsGroup.broadcast(buffer, root: 0)
+        }
         if let actor {
             if world.rank == 0, let learner { actor.policy.parameters.copy(from: learner.policy.parameters) }
-            actor.weightVersion = iteration + 1
+            actor.weightVersion = version
         }
     }
 

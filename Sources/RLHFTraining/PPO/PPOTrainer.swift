@@ -118,6 +118,12 @@ public final class PPOTrainer {
                                   padToken: padToken, ptxWindows: windows)
         }
         if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks") }
+        if settings.overlap, world.rank == 0, let shared = (0..<world.size).first(where: { rank in
+            let roles = Set(layout.instances(onRank: rank).map(\.role))
+            return roles.contains(.learner) && roles.contains(.actor)
+        }) {
+            Console.warning("warning: ppo.overlap: rank \(shared) is both a learner and an actor, so its sampling cannot overlap its training; the rollouts are still one step stale. Give the actors ranks of their own (layout.*, -np) for the speed-up")
+        }
     }
 
     /// A prompt of at most `limit` tokens: its last ones, after BOS when it starts with one.

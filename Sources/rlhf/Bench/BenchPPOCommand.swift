@@ -52,6 +52,9 @@ struct BenchPPO: ParsableCommand {
     @Option(help: "Ranks per role: learners,actors,references,rewards.")
     var layout = "1,1,1,1"
 
+    @Flag(help: "Overlap generation with training (ppo.overlap).")
+    var overlap = false
+
     func validate() throws {
         _ = try BenchConfig.named(config)
         for (name, value) in [("--threads", threads), ("--rollouts", rollouts), ("--prompt-tokens", promptTokens),
@@ -76,6 +79,7 @@ struct BenchPPO: ParsableCommand {
                 "data.max_prompt_tokens=\(promptTokens)", "rollout.batch_size=\(rollouts)",
                 "rollout.max_new_tokens=\(newTokens)", "ppo.num_ppo_epochs=\(epochs)", "ppo.num_minibatches=1",
                 "ppo.iterations=\(warmup + iterations)", "checkpoint.every=0", "runtime.threads=\(threads)",
+                "ppo.overlap=\(overlap)",
             ])
             Measurement.releaseFreedMemory()
             Measurement.resetPeakRSS()
@@ -92,7 +96,7 @@ struct BenchPPO: ParsableCommand {
                                           newTokens: newTokens, epochs: epochs)
             var result: [String: Any] = [
                 "impl": "rlhf", "bench": "ppo", "config": bench.name, "threads": threads, "ranks": world.size,
-                "layout": layout, "rollouts": rollouts, "prompt_tokens": promptTokens, "new_tokens": newTokens,
+                "layout": layout, "overlap": overlap, "rollouts": rollouts, "prompt_tokens": promptTokens, "new_tokens": newTokens,
                 "epochs": epochs, "iterations": iterations, "sgemm_gflops": sgemm,
                 "iteration_flops": flops.total, "generate_flops": flops.generation, "reference_flops": flops.reference,
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
@@ -107,6 +111,7 @@ struct BenchPPO: ParsableCommand {
                 result["\(phase)_s"] = Self.median(metrics.compactMap { $0["timing/\(phase)_s"] })
             }
             result["rollout_tokens"] = metrics.last?["rollout/tokens"]
+            result["staleness"] = metrics.last?["rollout/staleness"]
             if let seconds = result["iteration_s"] as? Double {
                 result["iteration_over_peak"] = seconds / (flops.total / (sgemm * 1e9))
             }
