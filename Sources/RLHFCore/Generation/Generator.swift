@@ -78,6 +78,7 @@ public struct Generator {
         let prefillRows = prompts.reduce(0) { $0 + $1.count }
         let ws = DecodeWorkspace(config: config, capacity: max(prefillRows, s), sequences: s,
                                  maxLength: maxLength, headWidth: config.vocabSize)
+        let packed = DecodeWeights(model: model)
         var sampler = Sampler(parameters: sampling, vocabSize: config.vocabSize)
         var outputRows = [Int](repeating: 0, count: s)
         var active = Array(0..<s)
@@ -96,7 +97,8 @@ public struct Generator {
         var outputs = s
         while true {
             outputRows.withUnsafeBufferPointer {
-                model.decode(rows: rows, outputRows: UnsafeBufferPointer(rebasing: $0[0..<outputs]), cache: cache, workspace: ws)
+                model.decode(rows: rows, outputRows: UnsafeBufferPointer(rebasing: $0[0..<outputs]), cache: cache, packed: packed,
+                             workspace: ws)
             }
             // Draw for active sequences in order; row j of the logits belongs to active[j].
             var stillActive: [Int] = []

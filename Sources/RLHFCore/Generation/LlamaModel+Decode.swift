@@ -3,8 +3,9 @@
 extension LlamaModel {
     /// Runs `rows` rows already placed in `ws` (token, sequence, position each) through the
     /// model, storing their keys and values in `cache`, and writes logits [outputRows.count, V]
-    /// for the rows listed in `outputRows` into `ws.logits`.
-    func decode(rows r: Int, outputRows: UnsafeBufferPointer<Int>, cache: KVCache, workspace ws: DecodeWorkspace) {
+    /// for the rows listed in `outputRows` into `ws.logits`. `packed` holds this model's weights.
+    func decode(rows r: Int, outputRows: UnsafeBufferPointer<Int>, cache: KVCache, packed: DecodeWeights,
+                workspace ws: DecodeWorkspace) {
         let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth, kv = config.kvDim
         let hs = config.headDim, group = config.queriesPerKVHead
         let scale = 1 / Float(hs).squareRoot()
@@ -13,36 +14,37 @@ extension LlamaModel {
         let scores = ws.scores.pointer
 
         Embedding.forward(out: x, tokens: ws.tokens, table: p + layout.embedding, rows: r, dim: c)
-        for (l, w) in layout.layers.enumerated() {
+        for (l, (w, pw)) in zip(layout.layers, packed.layers).enumerated() {
             RMSNorm.forward(out: norm, rstd: ws.rstd.pointer, inp: x, weight: p + w.attentionNorm, rows: r, dim: c, eps: config.normEps)
-            Matmul.forward(out: qkv, inp: norm, weight: p + w.wq, rows: r, inDim: c, outDim: s3)
+            linear(out: qkv, inp: norm, packed: pw.qkv, weight: p + w.wq, rows: r, workspace: ws)
             rope.forward(qkv, rows: r, heads: config.nHeads + config.nKVHeads, stride: s3, positions: ws.positions)
             for i in 0..<r {
-                let slot = cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: Int(ws.positions[i]))
-                (cache.keys.pointer + slot).update(from: qkv + i * s3 + c, count: kv)
-                (cache.values.pointer + slot).update(from: qkv + i * s3 + c + kv, count: kv)
+                let k = qkv + i * s3 + c, v = k + kv
+                for g in 0..<config.nKVHeads {
+                    let slot = cache.offset(layer: l, sequence: Int(ws.sequence[i]), head: g, position: Int(ws.positions[i]))
+                    (cache.keys.pointer + slot).update(from: k + g * hs, count: hs)
+                    (cache.values.pointer + slot).update(from: v + g * hs, count: hs)
+                }
             }
             // Row i attends to positions 0...pos of its own sequence (including rows of this call).
             for i in 0..<r {
                 let count = Int(ws.positions[i]) + 1
-                let keys = cache.keys.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
-                let values = cache.values.pointer + cache.offset(layer: l, sequence: Int(ws.sequence[i]), position: 0)
                 let q = qkv + i * s3, y = atty + i * c
                 for h in 0..<config.nHeads {
-                    let kvHead = (h / group) * hs
-                    CachedAttention.scores(scores, query: q + h * hs, keys: keys + kvHead, kvStride: kv, count: count, headDim: hs)
+                    let slot = cache.offset(layer: l, sequence: Int(ws.sequence[i]), head: h / group, position: 0)
+                    CachedAttention.scores(scores, query: q + h * hs, keys: cache.keys.pointer + slot, count: count, headDim: hs)
                     let m = maxOf(scores, count)
                     let inv = 1 / expShifted(scores, scores, count, scale: scale, shift: m * scale)
                     for t in 0..<count { scores[t] *= inv }
-                    CachedAttention.weightedSum(y + h * hs, weights: scores, values: values + kvHead, kvStride: kv,
+                    CachedAttention.weightedSum(y + h * hs, weights: scores, values: cache.values.pointer + slot,
                                                 count: count, headDim: hs)
                 }
             }
-            Matmul.forward(out: x, inp: atty, weight: p + w.wo, rows: r, inDim: c, outDim: c, accumulate: true)
+            linear(out: x, inp: atty, packed: pw.output, weight: p + w.wo, rows: r, workspace: ws, accumulate: true)
             RMSNorm.forward(out: norm, rstd: ws.rstd.pointer, inp: x, weight: p + w.ffnNorm, rows: r, dim: c, eps: config.normEps)
-            Matmul.forward(out: ws.gateUp.pointer, inp: norm, weight: p + w.gate, rows: r, inDim: c, outDim: 2 * f)
+            linear(out: ws.gateUp.pointer, inp: norm, packed: pw.gateUp, weight: p + w.gate, rows: r, workspace: ws)
             SwiGLU.forward(out: ws.hidden.pointer, gateUp: ws.gateUp.pointer, rows: r, hidden: f)
-            Matmul.forward(out: x, inp: ws.hidden.pointer, weight: p + w.down, rows: r, inDim: f, outDim: c, accumulate: true)
+            linear(out: x, inp: ws.hidden.pointer, packed: pw.down, weight: p + w.down, rows: r, workspace: ws, accumulate: true)
         }
         for (j, row) in outputRows.enumerated() {
             (ws.lastRows.pointer + j * c).update(from: x + row * c, count: c)
@@ -50,6 +52,19 @@ extension LlamaModel {
         let k = outputRows.count
         RMSNorm.forward(out: ws.lastRows.pointer, rstd: ws.rstd.pointer, inp: ws.lastRows.pointer, weight: p + layout.finalNorm,
                         rows: k, dim: c, eps: config.normEps)
-        Matmul.forward(out: ws.logits.pointer, inp: ws.lastRows.pointer, weight: p + headOffset, rows: k, inDim: c, outDim: headWidth)
+        linear(out: ws.logits.pointer, inp: ws.lastRows.pointer, packed: packed.head, weight: p + headOffset, rows: k, workspace: ws)
+    }
+
+    /// out = inp @ weight^T: the packed kernel for decoding steps, sgemm for a prefill too large for it.
+    private func linear(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: PanelMatrix, weight: UnsafePointer<Float>,
+        rows r: Int, workspace ws: DecodeWorkspace, accumulate: Bool = false
+    ) {
+        if r <= PanelMatmul.maxRows {
+            PanelMatmul.forward(out: out, inp: inp, weight: packed, rows: r, scratch: ws.transposed.pointer, accumulate: accumulate)
+        } else {
+            Matmul.forward(out: out, inp: inp, weight: weight, rows: r, inDim: packed.inDim, outDim: packed.outDim,
+                           accumulate: accumulate)
+        }
     }
 }

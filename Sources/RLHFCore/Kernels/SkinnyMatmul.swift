@@ -1,4 +1,5 @@
-/// The linear layer for a handful of rows (decoding: one token per sequence).
+/// The linear layer for a handful of rows, with the weights as stored (decoding packs them
+/// once per generation and uses `PanelMatmul` instead).
 ///
 /// `sgemm` repacks the whole weight matrix on every call, which for a few rows costs more than
 /// the product itself. This kernel reads the weights once, strictly in order (what the
