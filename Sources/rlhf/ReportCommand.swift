@@ -33,6 +33,9 @@ struct Report: ParsableCommand {
         let other = compare.flatMap(Self.split).map { (label: $0.0, directory: URL(fileURLWithPath: $0.1)) }
         // The other run's key figures follow this run's, each labelled with the run's name.
         var summary = evaluation?.summary ?? []
+        if evaluation != nil, let target = try Self.klTarget(runDirectory: directory) {
+            summary.append(("KL target (ppo.target_kl) per response", String(format: "%.3f", target)))
+        }
         if let other, let otherEvaluation = try EvaluationFile(url: other.directory.appendingPathComponent("eval.json")) {
             summary += otherEvaluation.summary.map { ("\(other.label): \($0.label)", $0.value) }
         }
@@ -61,6 +64,15 @@ struct Report: ParsableCommand {
         let page = directory.appendingPathComponent("report.html")
         try report.write(to: page)
         print("report: \(page.path)")
+    }
+
+    /// The run's `ppo.target_kl` (from RUN/ppo/config.yaml), when its PPO stage set one: the KL
+    /// the adaptive controller steers towards, to read beside the evaluation's KL.
+    static func klTarget(runDirectory: URL) throws -> Double? {
+        let file = runDirectory.appendingPathComponent("ppo/config.yaml")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let target = try RunConfig.load(schema: StageSchemas.ppo, file: file, overrides: []).double("ppo.target_kl")
+        return target > 0 ? target : nil
     }
 
     /// LABEL and DIR of `LABEL=DIR`, both non-empty; nil otherwise.
