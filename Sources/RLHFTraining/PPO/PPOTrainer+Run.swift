@@ -98,6 +98,9 @@ extension PPOTrainer {
         if world.rank == 0, let total = StepReport.combining([own] + (try mailbox.reports(iteration: iteration))) {
             // Per phase, the slowest rank's time: what the iteration waited for.
             for phase in Phase.allCases { metrics["timing/\(phase.name)_s"] = Double(total.phaseSeconds[phase.rawValue]) }
+            // Rank 0's own iteration, learner 0's: with overlap, ranks' iterations cover different
+            // stretches of the pipeline and the slowest one overstates its period; this is it.
+            metrics["timing/learner_iteration_s"] = seconds[Phase.iteration.rawValue]
             metrics["rollout/decode_logprob_maxdev"] = Double(total.decodingDeviation)
             metrics["rollout/tokens"] = Double(total.generatedTokens)
             metrics["throughput/rollout_tokens_per_s"] = Double(total.generatedTokens) / max(metrics["timing/generate_s"] ?? 0, 1e-9)

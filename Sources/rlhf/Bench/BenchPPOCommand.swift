@@ -15,7 +15,9 @@ struct BenchPPO: ParsableCommand {
             response has exactly --new-tokens tokens) and prompts cut to exactly --prompt-tokens. \
             Without mpirun one process holds every role; under mpirun the roles spread over the ranks \
             by --layout. Rank 0 prints one JSON object: the median over the timed iterations of each \
-            phase's seconds (timing/*_s of metrics.jsonl: the slowest rank's), the iteration's FLOPs \
+            phase's seconds (timing/*_s of metrics.jsonl: the slowest rank's), iteration_s (learner 0's \
+            iteration, timing/learner_iteration_s: the time per iteration a run takes, also with \
+            ppo.overlap; slowest_rank_iteration_s is timing/iteration_s), the iteration's FLOPs \
             counted from the shapes, the sgemm rate measured here, their quotient (the iteration at \
             sgemm peak) and the peak RSS of rank 0 and of the largest rank, against what a learner \
             needs by the book (learner_implied_mb: weights, gradients and AdamW moments of the policy \
@@ -110,6 +112,9 @@ struct BenchPPO: ParsableCommand {
             for phase in ["generate", "reference", "reward", "values", "train", "allreduce", "broadcast", "iteration"] {
                 result["\(phase)_s"] = Self.median(metrics.compactMap { $0["timing/\(phase)_s"] })
             }
+            // Time per iteration as a run sees it: learner 0's, the pipeline's period with overlap.
+            result["iteration_s"] = Self.median(metrics.compactMap { $0["timing/learner_iteration_s"] })
+            result["slowest_rank_iteration_s"] = Self.median(metrics.compactMap { $0["timing/iteration_s"] })
             result["rollout_tokens"] = metrics.last?["rollout/tokens"]
             result["staleness"] = metrics.last?["rollout/staleness"]
             if let seconds = result["iteration_s"] as? Double {
