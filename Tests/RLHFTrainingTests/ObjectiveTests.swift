@@ -71,18 +71,12 @@ struct ObjectiveTests {
         let allPairs = Array(0..<separate.trainCount)[...], allGroups = Array(0..<grouped.trainCount)[...]
         #expect(grouped.weight(of: allGroups) == separate.weight(of: allPairs))
         let scale = Float(1 / separate.weight(of: allPairs))
-        model.zeroGradients()
-        let a = try separate.accumulateGradients(of: model, on: allPairs, scale: scale)
-        let one = model.gradients.array
-        model.zeroGradients()
-        let b = try grouped.accumulateGradients(of: model, on: allGroups, scale: scale)
-        let many = model.gradients.array
+        let (a, one) = try Self.gradient(of: separate, on: allPairs, scale: scale, model: model)
+        let (b, many) = try Self.gradient(of: grouped, on: allGroups, scale: scale, model: model)
         #expect(abs(a.loss - b.loss) <= 1e-4 * abs(a.loss))
         #expect(a.correct == b.correct)
         #expect(b.tokens < a.tokens)  // each response once instead of once per pair
-        let difference = zip(one, many).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
-        let norm = one.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
-        #expect(norm > 0 && difference <= 1e-4 * norm)
+        #expect(Self.relativeDistance(one, many) <= 1e-4)
     }
 
     @Test("micro-batches accumulate the same gradient as one pass")
@@ -93,16 +87,10 @@ struct ObjectiveTests {
         let pieces = LanguageModelingObjective(train: sequences, eval: [], padToken: 0, microBatchSize: 2)
         let all = Array(0..<sequences.count)[...]
         let scale = Float(1 / whole.weight(of: all))
-        model.zeroGradients()
-        let a = try whole.accumulateGradients(of: model, on: all, scale: scale)
-        let one = model.gradients.array
-        model.zeroGradients()
-        let b = try pieces.accumulateGradients(of: model, on: all, scale: scale)
-        let many = model.gradients.array
+        let (a, one) = try Self.gradient(of: whole, on: all, scale: scale, model: model)
+        let (b, many) = try Self.gradient(of: pieces, on: all, scale: scale, model: model)
         #expect(abs(a.loss - b.loss) <= 1e-4 * abs(a.loss))
-        let difference = zip(one, many).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
-        let norm = one.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
-        #expect(difference <= 1e-5 * norm)
+        #expect(Self.relativeDistance(one, many) <= 1e-5)
     }
 
     @Test("the language-modelling loss counts masked targets only")
@@ -132,5 +120,19 @@ struct ObjectiveTests {
         let values = (0..<score.count).map { Double(rm.parameters[score.offset + $0]) }
         let std = (values.map { $0 * $0 }.reduce(0, +) / Double(values.count)).squareRoot()
         #expect(std > 0.05 && std < 0.5, "head std \(std) should be near 1/sqrt(17)")
+    }
+
+    /// The sums and the gradient `objective` accumulates over `examples` from zeroed gradients.
+    static func gradient(of objective: some TrainingObjective, on examples: ArraySlice<Int>, scale: Float,
+                         model: LlamaModel) throws -> (sums: ObjectiveSums, gradient: [Float]) {
+        model.zeroGradients()
+        let sums = try objective.accumulateGradients(of: model, on: examples, scale: scale)
+        return (sums, model.gradients.array)
+    }
+
+    /// |a - b| / |a| (NaN when a is zero, which no comparison passes).
+    static func relativeDistance(_ a: [Float], _ b: [Float]) -> Double {
+        let difference = zip(a, b).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+        return difference / a.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
     }
 }
