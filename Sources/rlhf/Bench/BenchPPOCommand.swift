@@ -27,20 +27,7 @@ struct BenchPPO: ParsableCommand {
             Compare with TRL: scripts/bench/peers.py.
             """)
 
-    @Option(help: "Bench config (model shapes): \(BenchConfig.names).")
-    var config = "small"
-
-    @Option(help: "OpenBLAS threads per rank.")
-    var threads = 1
-
-    @Option(help: "Rollouts per iteration (rollout.batch_size).")
-    var rollouts = 16
-
-    @Option(help: "Prompt length in tokens.")
-    var promptTokens = 16
-
-    @Option(help: "Response length in tokens.")
-    var newTokens = 32
+    @OptionGroup var rollout: RolloutBenchOptions
 
     @Option(help: "PPO epochs per iteration (one minibatch each).")
     var epochs = 4
@@ -58,29 +45,25 @@ struct BenchPPO: ParsableCommand {
     var overlap = false
 
     func validate() throws {
-        _ = try BenchConfig.named(config)
-        for (name, value) in [("--threads", threads), ("--rollouts", rollouts), ("--prompt-tokens", promptTokens),
-                              ("--new-tokens", newTokens), ("--epochs", epochs), ("--iterations", iterations)] where value < 1 {
-            throw ValidationError("\(name) must be at least 1, got \(value)")
-        }
+        try RolloutBenchOptions.requireAtLeastOne([("--epochs", epochs), ("--iterations", iterations)])
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
         _ = try roleCounts()
     }
 
     func run() throws {
-        try runOnAllRanks(command: "bench ppo", threads: threads) { group in
+        try runOnAllRanks(command: "bench ppo", threads: rollout.threads) { group in
             let world = group.communicator
-            let bench = try BenchConfig.named(config)
+            let bench = try BenchConfig.named(rollout.config)
             let sgemm = world.rank == 0 ? Measurement.sgemmGFLOPS(repeats: 5) : 0
-            let workspace = try PPOBenchWorkspace(bench: bench, promptCount: rollouts)
+            let workspace = try PPOBenchWorkspace(bench: bench, promptCount: rollout.rollouts)
             defer { workspace.remove() }
             let counts = try roleCounts()
             let runConfig = try RunConfig.load(schema: StageSchemas.ppo, file: nil, overrides: workspace.overrides + [
                 "layout.learners=\(counts.learners)", "layout.actors=\(counts.actors)",
                 "layout.references=\(counts.references)", "layout.rewards=\(counts.rewards)",
-                "data.max_prompt_tokens=\(promptTokens)", "rollout.batch_size=\(rollouts)",
-                "rollout.max_new_tokens=\(newTokens)", "ppo.num_ppo_epochs=\(epochs)", "ppo.num_minibatches=1",
-                "ppo.iterations=\(warmup + iterations)", "checkpoint.every=0", "runtime.threads=\(threads)",
+                "data.max_prompt_tokens=\(rollout.promptTokens)", "rollout.batch_size=\(rollout.rollouts)",
+                "rollout.max_new_tokens=\(rollout.newTokens)", "ppo.num_ppo_epochs=\(epochs)", "ppo.num_minibatches=1",
+                "ppo.iterations=\(warmup + iterations)", "checkpoint.every=0", "runtime.threads=\(rollout.threads)",
                 "ppo.overlap=\(overlap)",
             ])
             Measurement.releaseFreedMemory()
@@ -94,18 +77,18 @@ struct BenchPPO: ParsableCommand {
             let maxRSS = try world.allreduceMax(peakRSS)
             guard world.rank == 0 else { return }
             let metrics = try Self.readMetrics(workspace.run.appendingPathComponent("metrics.jsonl")).dropFirst(warmup)
-            let flops = PPOIterationFlops(model: bench.model, rollouts: rollouts, promptTokens: promptTokens,
-                                          newTokens: newTokens, epochs: epochs)
+            let flops = PPOIterationFlops(model: bench.model, rollouts: rollout.rollouts, promptTokens: rollout.promptTokens,
+                                          newTokens: rollout.newTokens, epochs: epochs)
             var result: [String: Any] = [
-                "impl": "rlhf", "bench": "ppo", "config": bench.name, "threads": threads, "ranks": world.size,
-                "layout": layout, "overlap": overlap, "rollouts": rollouts, "prompt_tokens": promptTokens, "new_tokens": newTokens,
+                "impl": "rlhf", "bench": "ppo", "config": bench.name, "threads": rollout.threads, "ranks": world.size,
+                "layout": layout, "overlap": overlap, "rollouts": rollout.rollouts, "prompt_tokens": rollout.promptTokens, "new_tokens": rollout.newTokens,
                 "epochs": epochs, "iterations": iterations, "sgemm_gflops": sgemm,
                 "iteration_flops": flops.total, "generate_flops": flops.generation, "reference_flops": flops.reference,
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
                 "iteration_at_sgemm_peak_s": flops.total / (sgemm * 1e9),
                 "peak_rss_mb_rank0": peakRSS, "peak_rss_mb_max": maxRSS, "baseline_rss_mb_rank0": baselineRSS,
-                "learner_implied_mb": LearnerMemory(model: bench.model, sequences: rollouts / counts.learners,
-                                                    tokens: promptTokens + newTokens).bytes / 1_048_576,
+                "learner_implied_mb": LearnerMemory(model: bench.model, sequences: rollout.rollouts / counts.learners,
+                                                    tokens: rollout.promptTokens + rollout.newTokens).bytes / 1_048_576,
                 "policy_parameters": ParameterLayout(config: bench.model).count,
                 "critic_parameters": ParameterLayout(config: bench.model, head: .scalar).count,
             ]

@@ -16,45 +16,28 @@ struct BenchScaling: ParsableCommand {
             and efficiency against k = 1.
             """)
 
-    @Option(help: "Bench config (model shapes): \(BenchConfig.names).")
-    var config = "small"
-
-    @Option(help: "OpenBLAS threads per rank.")
-    var threads = 1
-
-    @Option(help: "Rollouts per batch, shared among the actors.")
-    var rollouts = 16
-
-    @Option(help: "Prompt length in tokens.")
-    var promptTokens = 16
-
-    @Option(help: "New tokens per rollout.")
-    var newTokens = 32
+    @OptionGroup var rollout: RolloutBenchOptions
 
     @Option(help: "Timed repetitions per actor count (the median is reported), after one warm-up.")
     var repeats = 3
 
     func validate() throws {
-        _ = try BenchConfig.named(config)
-        for (name, value) in [("--threads", threads), ("--rollouts", rollouts), ("--prompt-tokens", promptTokens),
-                              ("--new-tokens", newTokens), ("--repeats", repeats)] where value < 1 {
-            throw ValidationError("\(name) must be at least 1, got \(value)")
-        }
+        try RolloutBenchOptions.requireAtLeastOne([("--repeats", repeats)])
     }
 
     func run() throws {
-        try runOnAllRanks(command: "bench scaling", threads: threads) { group in
+        try runOnAllRanks(command: "bench scaling", threads: rollout.threads) { group in
             let world = group.communicator
-            let bench = try BenchConfig.named(config)
+            let bench = try BenchConfig.named(rollout.config)
             let model = try LlamaModel.initialized(config: bench.model, seed: 1)
-            let generator = Generator(model: model, maxNewTokens: newTokens, eosToken: nil)
+            let generator = Generator(model: model, maxNewTokens: rollout.newTokens, eosToken: nil)
             var rng = RandomGenerator(seed: 2)
             let vocab = UInt64(bench.model.vocabSize)
-            let prompts = (0..<rollouts).map { _ in (0..<promptTokens).map { _ in Int32(rng.next() % vocab) } }
+            let prompts = (0..<rollout.rollouts).map { _ in (0..<rollout.promptTokens).map { _ in Int32(rng.next() % vocab) } }
             var baseline: Double?
-            for actors in 1...min(world.size, rollouts) {
+            for actors in 1...min(world.size, rollout.rollouts) {
                 // Actor a samples prompts a, a + k, a + 2k, ...: shares differ by at most one.
-                let share = world.rank < actors ? Array(stride(from: world.rank, to: rollouts, by: actors).map { prompts[$0] }) : []
+                let share = world.rank < actors ? Array(stride(from: world.rank, to: rollout.rollouts, by: actors).map { prompts[$0] }) : []
                 var times: [Double] = []
                 for repeat_ in 0...repeats {
                     try world.barrier()
@@ -64,12 +47,12 @@ struct BenchScaling: ParsableCommand {
                     if repeat_ > 0 { times.append(slowest) }
                 }
                 let seconds = times.sorted()[times.count / 2]
-                let tokensPerSecond = Double(rollouts * newTokens) / seconds
+                let tokensPerSecond = Double(rollout.rollouts * rollout.newTokens) / seconds
                 baseline = baseline ?? tokensPerSecond
                 guard world.rank == 0, let baseline else { continue }
                 let result: [String: Any] = [
-                    "impl": "rlhf", "bench": "scaling", "config": bench.name, "threads": threads, "ranks": world.size,
-                    "actors": actors, "rollouts": rollouts, "prompt_tokens": promptTokens, "new_tokens": newTokens,
+                    "impl": "rlhf", "bench": "scaling", "config": bench.name, "threads": rollout.threads, "ranks": world.size,
+                    "actors": actors, "rollouts": rollout.rollouts, "prompt_tokens": rollout.promptTokens, "new_tokens": rollout.newTokens,
                     "median_s": seconds, "rollout_tokens_per_s": tokensPerSecond,
                     "speedup": tokensPerSecond / baseline, "efficiency": tokensPerSecond / baseline / Double(actors),
                 ]
