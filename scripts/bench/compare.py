@@ -5,11 +5,14 @@
 
 Reads JSON lines from every file given ("-" for stdin; lines that are not JSON objects are
 skipped), keyed by "impl" ("rlhf" = ours, "torch" = peer), "config" and "threads".  When a key
-appears more than once the last line wins.  Prints one Markdown table per (config, threads) with
+appears more than once (`scripts/bench/model --rounds R` alternates ours and the peer R times),
+each numeric figure is the median over those rounds, so that a burst of load on this shared
+machine moves one round, not the result.  Prints one Markdown table per (config, threads) with
 our figure, torch's, and the ratio ours/theirs.
 """
 
 import json
+import statistics
 import sys
 
 METRICS = [
@@ -29,7 +32,7 @@ CONFIG_ORDER = ["stories260k", "small", "medium", "large"]
 
 
 def read_records(paths):
-    records = {}
+    rounds = {}
     order = []
     for path in paths:
         f = sys.stdin if path == "-" else open(path)
@@ -47,8 +50,19 @@ def read_records(paths):
                 key = (rec["config"], rec.get("threads"))
                 if key not in order:
                     order.append(key)
-                records[(rec["impl"], *key)] = rec
-    return records, order
+                rounds.setdefault((rec["impl"], *key), []).append(rec)
+    return {key: merge_rounds(recs) for key, recs in rounds.items()}, order
+
+
+def merge_rounds(recs):
+    """The last record, with each numeric figure replaced by its median over all records."""
+    merged = dict(recs[-1])
+    for name, value in merged.items():
+        values = [r[name] for r in recs if isinstance(r.get(name), (int, float)) and not isinstance(r.get(name), bool)]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and len(values) == len(recs):
+            merged[name] = statistics.median(values)
+    merged["rounds"] = len(recs)
+    return merged
 
 
 def fmt(value, spec):
@@ -82,6 +96,8 @@ def main(argv):
         title = f"### {config}" + (f" ({threads} thread{'s' if threads != 1 else ''})" if threads is not None else "")
         print(title)
         notes = []
+        if ours.get("rounds", 1) > 1 or peer.get("rounds", 1) > 1:
+            notes.append(f"medians over {ours.get('rounds', 0)} (ours) and {peer.get('rounds', 0)} (torch) alternating rounds")
         if peer.get("attn"):
             notes.append(f"torch attention: {peer['attn']}")
         for who, rec in (("ours", ours), ("torch", peer)):
