@@ -267,4 +267,45 @@ private func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
         ])
         #expect(throws: FormatError.self) { try duplicate.write(to: url) }
     }
+    @Test func tensorsWrittenFromBufferRangesReadBackAsTheSameValues() throws {
+        let buffer = FloatBuffer((0..<10).map { Float($0) * 0.5 - 1 })
+        let url = directory.appendingPathComponent("streamed.safetensors")
+        try SafetensorsFile.write([
+            SafetensorsOutput(name: "head", shape: [2, 2], values: .buffer(buffer, offset: 0, count: 4)),
+            SafetensorsOutput(name: "list", shape: [3], values: .array([7, 8, 9])),
+            SafetensorsOutput(name: "tail", shape: [6], values: .buffer(buffer, offset: 4, count: 6)),
+        ], metadata: ["step": "3"], to: url)
+
+        let loaded = try SafetensorsFile(contentsOf: url)
+        #expect(loaded.tensors.map(\.name) == ["head", "list", "tail"])
+        #expect(loaded.tensor(named: "head")?.data == Array(buffer.array[0..<4]))
+        #expect(loaded.tensor(named: "list")?.data == [7, 8, 9])
+        #expect(loaded.tensor(named: "tail")?.data == Array(buffer.array[4..<10]))
+        #expect(loaded.metadata["step"] == "3")
+    }
+
+    @Test func aFailedWriteLeavesTheOldFileAndNoTemporaryFile() throws {
+        let url = directory.appendingPathComponent("kept.safetensors")
+        let good = SafetensorsFile(tensors: [SafetensorsTensor(name: "w", shape: [2], data: [1, 2])])
+        try good.write(to: url)
+        let bad = SafetensorsFile(tensors: [SafetensorsTensor(name: "w", shape: [3], data: [1, 2])])
+        #expect(throws: FormatError.self) { try bad.write(to: url) }
+        #expect(try SafetensorsFile(contentsOf: url) == SafetensorsFile(tensors: good.tensors, metadata: ["format": "pt"]))
+        // A directory in place of the destination makes the final rename fail after the data is written.
+        let blocked = directory.appendingPathComponent("blocked.safetensors")
+        try FileManager.default.createDirectory(at: blocked.appendingPathComponent("occupied"), withIntermediateDirectories: true)
+        do {
+            try good.write(to: blocked)
+            Issue.record("expected an error")
+        } catch {
+            guard case .io(let path, let detail) = error else {
+                Issue.record("expected io, got \(error)")
+                return
+            }
+            #expect(path == blocked.path)
+            #expect(detail.contains("rename"))
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
 }

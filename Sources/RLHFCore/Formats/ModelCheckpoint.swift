@@ -53,8 +53,9 @@ public func loadHFModel(directory: URL) throws(FormatError) -> (config: ModelCon
 /// view of `ParameterLayout(config:head:)` as F32, in layout order, under its Hugging Face name.
 ///
 /// Weights that are NaN or infinite are refused (`FormatError.unwritable`) before anything is
-/// written. Both files are encoded in memory first and each is written through a temporary file renamed
-/// into place, so a failure never leaves a partial file in `directory`.
+/// written. The weights stream from `parameters` into a temporary file (no copy of them is made
+/// in memory) and each file is renamed into place, so a failure never leaves a partial file in
+/// `directory`.
 public func saveHFModel(config: ModelConfig, head: ModelHead, parameters: FloatBuffer, to directory: URL) throws(FormatError) {
     let configData = try HFConfig.encode(config, head: head)
     let layout = ParameterLayout(config: config, head: head)
@@ -62,27 +63,23 @@ public func saveHFModel(config: ModelConfig, head: ModelHead, parameters: FloatB
     guard parameters.count == layout.count else {
         throw .unwritable(path: weightsURL.path, detail: "the parameter buffer holds \(parameters.count) floats but the layout of this configuration needs \(layout.count)")
     }
-    var tensors: [SafetensorsTensor] = []
+    var tensors: [SafetensorsOutput] = []
     for view in layout.views {
-        let values = Array(UnsafeBufferPointer(start: parameters.pointer + view.offset, count: view.count))
+        let values = UnsafeBufferPointer(start: parameters.pointer + view.offset, count: view.count)
         // A diverged model must never replace a good one on disk.
         if let index = values.firstIndex(where: { !$0.isFinite }) {
             throw .unwritable(path: weightsURL.path, detail: "tensor '\(view.name)' holds \(values[index]) at element \(index); non-finite weights are never written")
         }
-        tensors.append(SafetensorsTensor(name: view.name, shape: view.shape, data: values))
+        tensors.append(SafetensorsOutput(name: view.name, shape: view.shape, values: .buffer(parameters, offset: view.offset, count: view.count)))
     }
-    let weightsData = try SafetensorsFile(tensors: tensors).serialized(path: weightsURL.path)
 
     do {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
         throw .io(path: directory.path, detail: "cannot create directory: \(error.localizedDescription)")
     }
-    for (data, url) in [(weightsData, weightsURL), (configData, directory.appendingPathComponent("config.json"))] {
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw .io(path: url.path, detail: "cannot write file: \(error.localizedDescription)")
-        }
+    try SafetensorsFile.write(tensors, to: weightsURL)
+    try writeAtomically(to: directory.appendingPathComponent("config.json")) { (file: inout AtomicFileWriter) throws(FormatError) in
+        try file.append(configData)
     }
 }

@@ -16,6 +16,51 @@ public struct SafetensorsTensor: Equatable, Sendable {
     }
 }
 
+/// A tensor to write (`SafetensorsFile.write(_:metadata:to:)`), whose values are read in place
+/// when the file is written: an array, or a range of a `FloatBuffer` (a checkpoint's weights and
+/// optimiser moments, which are never copied).
+public struct SafetensorsOutput {
+    /// Where the values live.
+    public enum Values {
+        case array([Float])
+        /// `count` floats of `buffer` from `offset`.
+        case buffer(FloatBuffer, offset: Int, count: Int)
+    }
+
+    /// The tensor's key in the file's header.
+    public var name: String
+    /// Row-major shape; the product of its dimensions must be the number of values.
+    public var shape: [Int]
+    public var values: Values
+
+    public init(name: String, shape: [Int], values: Values) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+
+    var count: Int {
+        switch values {
+        case .array(let array): array.count
+        case .buffer(_, _, let count): count
+        }
+    }
+
+    /// Calls `body` with the values' bytes (Float's in-memory layout is already little-endian
+    /// on every platform Swift runs on here).
+    func withBytes(_ body: (UnsafeRawBufferPointer) throws(FormatError) -> Void) throws(FormatError) {
+        switch values {
+        case .array(let array):
+            // `withUnsafeBytes` rethrows untyped errors, so the typed error travels in a Result.
+            try array.withUnsafeBytes { raw in Result { () throws(FormatError) in try body(raw) } }.get()
+        case .buffer(let buffer, let offset, let count):
+            precondition(offset >= 0 && count >= 0 && offset + count <= buffer.count,
+                         "tensor '\(name)': floats \(offset)..<\(offset + count) lie outside a buffer of \(buffer.count)")
+            try body(UnsafeRawBufferPointer(start: buffer.pointer + offset, count: count * MemoryLayout<Float>.size))
+        }
+    }
+}
+
 /// A safetensors file: an 8-byte little-endian header length, a JSON header mapping tensor
 /// names to dtype, shape and byte range, then the raw little-endian tensor data.
 ///
@@ -53,30 +98,40 @@ public struct SafetensorsFile: Equatable, Sendable {
     /// The file is written to a temporary name and renamed into place, so a failed write never
     /// leaves a partial file at `url`.
     public func write(to url: URL) throws(FormatError) {
-        let bytes = try serialized(path: url.path)
-        do {
-            try bytes.write(to: url, options: .atomic)
-        } catch {
-            throw .io(path: url.path, detail: "cannot write file: \(error.localizedDescription)")
+        try Self.write(tensors.map { SafetensorsOutput(name: $0.name, shape: $0.shape, values: .array($0.data)) },
+                       metadata: metadata, to: url)
+    }
+
+    /// Writes `outputs` as F32 tensors in the given order, with `__metadata__` `{"format": "pt"}`
+    /// merged with `metadata`: the header first, then each tensor's values streamed from where
+    /// they live, so that writing holds no copy of the file in memory.
+    ///
+    /// The file is written to a temporary name and renamed into place, so a failed write never
+    /// leaves a partial file at `url`.
+    public static func write(_ outputs: [SafetensorsOutput], metadata: [String: String] = [:], to url: URL) throws(FormatError) {
+        let header = try header(for: outputs, metadata: metadata, path: url.path)
+        try writeAtomically(to: url) { (file: inout AtomicFileWriter) throws(FormatError) in
+            try file.append(header)
+            for output in outputs {
+                try output.withBytes { (bytes) throws(FormatError) in try file.append(bytes) }
+            }
         }
     }
 
-    /// The file's bytes: header padded with spaces to a multiple of 8, then each tensor's data
-    /// contiguously in `tensors` order. `path` only names the destination in errors.
-    func serialized(path: String) throws(FormatError) -> Data {
+    /// The 8-byte header length and the JSON header, padded with spaces to a multiple of 8, of a
+    /// file holding `outputs` contiguously in that order. `path` only names the destination in errors.
+    private static func header(for outputs: [SafetensorsOutput], metadata: [String: String], path: String) throws(FormatError) -> Data {
         var header: [String: Any] = [:]
         var offset = 0
-        for tensor in tensors {
-            guard tensor.name != Self.metadataKey, header[tensor.name] == nil else {
-                throw .unwritable(path: path, detail: "tensor name '\(tensor.name)' is used twice or is the reserved key")
+        for output in outputs {
+            guard output.name != Self.metadataKey, header[output.name] == nil else {
+                throw .unwritable(path: path, detail: "tensor name '\(output.name)' is used twice or is the reserved key")
             }
-            guard tensor.shape.allSatisfy({ $0 >= 0 }),
-                  Self.elementCount(tensor.shape) == tensor.data.count
-            else {
-                throw .unwritable(path: path, detail: "tensor '\(tensor.name)' has shape \(tensor.shape) but \(tensor.data.count) values")
+            guard output.shape.allSatisfy({ $0 >= 0 }), Self.elementCount(output.shape) == output.count else {
+                throw .unwritable(path: path, detail: "tensor '\(output.name)' has shape \(output.shape) but \(output.count) values")
             }
-            let end = offset + tensor.data.count * 4
-            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, end]] as [String: Any]
+            let end = offset + output.count * 4
+            header[output.name] = ["dtype": "F32", "shape": output.shape, "data_offsets": [offset, end]] as [String: Any]
             offset = end
         }
         header[Self.metadataKey] = ["format": "pt"].merging(metadata) { _, given in given }
@@ -89,14 +144,9 @@ public struct SafetensorsFile: Equatable, Sendable {
         }
         // The format recommends 8-byte alignment of the data section; spaces are valid JSON padding.
         json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
-
-        var bytes = Data(capacity: 8 + json.count + offset)
+        var bytes = Data(capacity: 8 + json.count)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(json)
-        for tensor in tensors {
-            // Float's in-memory layout is already little-endian on every platform Swift runs on here.
-            tensor.data.withUnsafeBytes { bytes.append(contentsOf: $0) }
-        }
         return bytes
     }
 

@@ -36,7 +36,8 @@ public struct TrainingCheckpoint {
     public static func write(to directory: URL, model: LlamaModel, optimizer: AdamW, state: TrainingState) throws(CheckpointError) {
         do {
             try saveHFModel(config: model.config, head: model.head, parameters: model.parameters, to: directory)
-            try moments(of: optimizer).write(to: directory.appendingPathComponent(optimizerFile))
+            try SafetensorsFile.write(moments(of: optimizer), metadata: [stepMetadataKey: String(optimizer.step)],
+                                      to: directory.appendingPathComponent(optimizerFile))
         } catch {
             throw .io(path: error.pathAndDetail.path, detail: error.pathAndDetail.detail)
         }
@@ -52,14 +53,12 @@ public struct TrainingCheckpoint {
         }
     }
 
-    /// AdamW's moments as F32 tensors `m` and `v`, with its step in the metadata.
-    private static func moments(of optimizer: AdamW) -> SafetensorsFile {
-        SafetensorsFile(
-            tensors: [
-                SafetensorsTensor(name: "m", shape: [optimizer.m.count], data: optimizer.m.array),
-                SafetensorsTensor(name: "v", shape: [optimizer.v.count], data: optimizer.v.array),
-            ],
-            metadata: [stepMetadataKey: String(optimizer.step)])
+    /// AdamW's moments as F32 tensors `m` and `v`, written from the optimiser's buffers in place.
+    private static func moments(of optimizer: AdamW) -> [SafetensorsOutput] {
+        [
+            SafetensorsOutput(name: "m", shape: [optimizer.m.count], values: .buffer(optimizer.m, offset: 0, count: optimizer.m.count)),
+            SafetensorsOutput(name: "v", shape: [optimizer.v.count], values: .buffer(optimizer.v, offset: 0, count: optimizer.v.count)),
+        ]
     }
 
     /// Verifies `directory` (`CheckpointStore.verify`) and reads its model, optimiser and state.
