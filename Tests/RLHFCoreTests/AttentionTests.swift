@@ -16,10 +16,10 @@ import RLHFCore
         let qkv = FloatBuffer(randomArray(b * t * s3, seed: 21, scale: 1.5)), dout = FloatBuffer(randomArray(b * t * c, seed: 22))
         let out = FloatBuffer(count: b * t * c), dqkv = FloatBuffer(count: b * t * s3)
         let probs = nanBuffer(b * heads * t * t), scratch = nanBuffer(t * t)
-        let transposed = nanBuffer(attention.transposedCount(time: t))
-        attention.forward(out: out.pointer, probs: probs.pointer, transposed: transposed.pointer, qkv: qkv.pointer,
+        let headScratch = nanBuffer(attention.headScratchCount(time: t))
+        attention.forward(out: out.pointer, probs: probs.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
                           batch: b, time: t)
-        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, transposed: transposed.pointer,
+        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, heads: headScratch.pointer,
                            dout: dout.pointer, probs: probs.pointer, qkv: qkv.pointer, batch: b, time: t)
         let (expectedOut, expectedDqkv) = reference(qkv: qkv.array, dout: dout.array, heads: heads, kvHeads: kvHeads,
                                                     headDim: headDim, batch: b, time: t)
@@ -28,7 +28,7 @@ import RLHFCore
 
         // Scoring mode: one [T, T] scratch for every head, the same output.
         let scored = FloatBuffer(count: b * t * c)
-        attention.forward(out: scored.pointer, probs: scratch.pointer, transposed: transposed.pointer, qkv: qkv.pointer,
+        attention.forward(out: scored.pointer, probs: scratch.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
                           batch: b, time: t, keepingProbs: false)
         #expect(relativeError(scored.array.map(Double.init), expectedOut) < 1e-5)
     }

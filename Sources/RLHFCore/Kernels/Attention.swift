@@ -3,8 +3,10 @@
 /// qkv rows hold [q (NH*HS) | k (NKV*HS) | v (NKV*HS)], already rotated; query head h reads
 /// key/value head h / (NH/NKV). Every product is a `SmallGemm` on blocks of `block` rows:
 /// query rows [r0, r1) only meet keys [0, r1), so the masked upper triangle is computed only
-/// within the diagonal block. Q K^T and dY V^T read K and V transposed: each (sequence,
-/// key/value head) is copied once to a [HS, T] scratch that its group's query heads share.
+/// within the diagonal block. The operands a product streams through (the right-hand B of
+/// `SmallGemm`) are first copied out of the strided qkv rows into a scratch of [T, HS] or, for
+/// Q K^T and dY V^T, [HS, T] blocks: a key/value head's once per sequence, shared by its
+/// group's query heads, so that the products read dense rows that stay in L1.
 public struct Attention: Sendable {
     public let nHeads: Int
     public let nKVHeads: Int
@@ -23,26 +25,33 @@ public struct Attention: Sendable {
     public var qkvWidth: Int { (nHeads + 2 * nKVHeads) * headDim }
     private var scale: Float { 1 / Float(headDim).squareRoot() }
 
-    /// Floats of the `transposed` scratch that `forward` and `backward` need for `t` positions.
-    public func transposedCount(time t: Int) -> Int { headDim * t }
+    /// Floats of the `heads` scratch that `forward` and `backward` need for `t` positions:
+    /// four blocks of [T, HS] or [HS, `transposedStride(t)`].
+    public func headScratchCount(time t: Int) -> Int { 4 * headDim * Self.transposedStride(t) }
+
+    /// Floats between the rows of a transposed [HS, T] block: T padded to 8 past a multiple of
+    /// 16, so that the rows of a strip do not all fall into the same few L1 sets, as they do
+    /// 1 KB apart (T = 256).
+    static func transposedStride(_ t: Int) -> Int { (t + 15) / 16 * 16 + 8 }
 
     /// out[B, T, NH*HS], probs[B, NH, T, T] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
     ///
     /// Only the lower block triangle of `probs` is written, zero above the diagonal within each
     /// diagonal block (what `backward` reads). Without `keepingProbs` (no backward follows),
-    /// `probs` is one [T, T] scratch reused by every head. `transposed` holds
-    /// `transposedCount(time:)` floats.
+    /// `probs` is one [T, T] scratch reused by every head. `heads` holds
+    /// `headScratchCount(time:)` floats.
     public func forward(
-        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, heads: UnsafeMutablePointer<Float>,
         qkv: UnsafePointer<Float>, batch b: Int, time t: Int, keepingProbs: Bool = true
     ) {
         let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
+        let ld = Self.transposedStride(t), kT = heads, v = heads + hs * ld
         for bi in 0..<b {
             let base = qkv + bi * t * s3
             for kvHead in 0..<nKVHeads {
                 let kv = kvHead * hs
-                transpose(base + c + kv, rowStride: s3, rows: t, into: transposed)
-                let v = base + c + nKVHeads * hs + kv
+                transpose(base + c + kv, rowStride: s3, rows: t, into: kT, stride: ld)
+                copy(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
                     let q = base + h * hs
                     let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
@@ -51,7 +60,7 @@ public struct Attention: Sendable {
                         let r1 = min(r0 + Self.block, t), rows = r1 - r0
                         // S[r0..<r1, 0..<r1] = scale Q K^T
                         SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: scale, a: q + r0 * s3, aRowStride: s3,
-                                           aColumnStride: 1, b: transposed, ldb: t, c: p + r0 * t, ldc: t,
+                                           aColumnStride: 1, b: kT, ldb: ld, c: p + r0 * t, ldc: t,
                                            accumulate: false)
                         for i in r0..<r1 {
                             let row = p + i * t
@@ -62,7 +71,7 @@ public struct Attention: Sendable {
                         }
                         // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
                         SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t,
-                                           aColumnStride: 1, b: v, ldb: s3, c: y + r0 * c, ldc: c, accumulate: false)
+                                           aColumnStride: 1, b: v, ldb: hs, c: y + r0 * c, ldc: c, accumulate: false)
                     }
                 }
             }
@@ -70,14 +79,16 @@ public struct Attention: Sendable {
     }
 
     /// dqkv[B, T, S3] = d/dqkv given dout[B, T, NH*HS], with `probs` as `forward` left them;
-    /// `scratch` holds T*T floats and `transposed` `transposedCount(time:)` floats.
+    /// `scratch` holds T*T floats and `heads` `headScratchCount(time:)` floats.
     public func backward(
         dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        transposed: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        heads: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
         probs: UnsafePointer<Float>, qkv: UnsafePointer<Float>, batch b: Int, time t: Int
     ) {
         let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
         let kvOffset = c, vOffset = c + nKVHeads * hs
+        let ld = Self.transposedStride(t)
+        let vT = heads, k = heads + hs * ld, q = heads + 2 * hs * ld, dy = heads + 3 * hs * ld
         // dK and dV accumulate over the heads of a group.
         for row in 0..<(b * t) {
             (dqkv + row * s3 + kvOffset).update(repeating: 0, count: 2 * nKVHeads * hs)
@@ -87,11 +98,13 @@ public struct Attention: Sendable {
             let dbase = dqkv + bi * t * s3
             for kvHead in 0..<nKVHeads {
                 let kv = kvHead * hs
-                let k = base + kvOffset + kv, dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
-                transpose(base + vOffset + kv, rowStride: s3, rows: t, into: transposed)
+                let dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
+                transpose(base + vOffset + kv, rowStride: s3, rows: t, into: vT, stride: ld)
+                copy(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
-                    let q = base + h * hs, dq = dbase + h * hs
-                    let dy = dout + bi * t * c + h * hs
+                    let dq = dbase + h * hs
+                    copy(base + h * hs, rowStride: s3, rows: t, into: q)
+                    copy(dout + bi * t * c + h * hs, rowStride: c, rows: t, into: dy)
                     let p = probs + (bi * nHeads + h) * t * t
                     // By query blocks: dS (into scratch, zero above the diagonal within the
                     // diagonal block, like P) and dQ, which only needs this block's rows of dS.
@@ -99,8 +112,8 @@ public struct Attention: Sendable {
                         let r1 = min(r0 + Self.block, t), rows = r1 - r0
                         let ds = scratch + r0 * t
                         // dP = dY V^T
-                        SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: 1, a: dy + r0 * c, aRowStride: c,
-                                           aColumnStride: 1, b: transposed, ldb: t, c: ds, ldc: t, accumulate: false)
+                        SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: 1, a: dy + r0 * hs, aRowStride: hs,
+                                           aColumnStride: 1, b: vT, ldb: ld, c: ds, ldc: t, accumulate: false)
                         // dS = P * (dP - rowsum(dP * P))
                         for i in r0..<r1 {
                             let pr = p + i * t, dr = scratch + i * t
@@ -110,7 +123,7 @@ public struct Attention: Sendable {
                         }
                         // dQ = scale dS K
                         SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: scale, a: ds, aRowStride: t, aColumnStride: 1,
-                                           b: k, ldb: s3, c: dq + r0 * s3, ldc: s3, accumulate: false)
+                                           b: k, ldb: hs, c: dq + r0 * s3, ldc: s3, accumulate: false)
                     }
                     // By key blocks: keys [j0, j1) meet the queries [j0, T) only; the entries of
                     // P and dS above the diagonal within the diagonal block are zero.
@@ -118,11 +131,11 @@ public struct Attention: Sendable {
                         let rows = min(Self.block, t - j0)
                         // dV += P^T dY
                         SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: 1, a: p + j0 * t + j0, aRowStride: 1,
-                                           aColumnStride: t, b: dy + j0 * c, ldb: c, c: dv + j0 * s3, ldc: s3,
+                                           aColumnStride: t, b: dy + j0 * hs, ldb: hs, c: dv + j0 * s3, ldc: s3,
                                            accumulate: true)
                         // dK += scale dS^T Q
                         SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: scale, a: scratch + j0 * t + j0,
-                                           aRowStride: 1, aColumnStride: t, b: q + j0 * s3, ldb: s3,
+                                           aRowStride: 1, aColumnStride: t, b: q + j0 * hs, ldb: hs,
                                            c: dk + j0 * s3, ldc: s3, accumulate: true)
                     }
                 }
@@ -130,11 +143,19 @@ public struct Attention: Sendable {
         }
     }
 
-    /// out[HS, rows] = the head at `head` (rows `rowStride` floats apart), transposed.
-    private func transpose(_ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
-        for j in 0..<rows {
-            let row = head + j * rowStride
-            for d in 0..<headDim { out[d * rows + j] = row[d] }
+    /// out[rows, HS] = the head at `head` (rows `rowStride` floats apart), dense.
+    private func copy(_ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows { (out + j * headDim).update(from: head + j * rowStride, count: headDim) }
+    }
+
+    /// out[HS, rows] (rows `stride` floats apart) = the head at `head` (rows `rowStride` floats apart), transposed.
+    private func transpose(
+        _ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        // Row by row of the output: contiguous stores, strided loads (a store that misses costs more).
+        for d in 0..<headDim {
+            let column = head + d, row = out + d * stride
+            for j in 0..<rows { row[j] = column[j * rowStride] }
         }
     }
 }

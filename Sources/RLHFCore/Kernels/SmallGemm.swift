@@ -14,6 +14,8 @@
 public enum SmallGemm {
     /// Rows of the tiles of the 16-column strips and of the narrower strips.
     static let wideTileRows = 6, narrowTileRows = 12
+    /// Rows of B (columns of A) per pass over C: 64 rows of a 64-wide head are 16 KB.
+    static let depthChunk = 64
 
     /// C[M, N] = alpha * A[M, K] B[K, N] (+ C when `accumulate`), where A[i, k] is
     /// `a[i * aRowStride + k * aColumnStride]`, B[k, j] is `b[k * ldb + j]` and C[i, j] is
@@ -24,27 +26,17 @@ public enum SmallGemm {
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
-        let operands = Operands(a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, ldb: ldb,
-                                c: c, ldc: ldc, k: k, alpha: alpha, accumulate: accumulate)
-        var j0 = 0
-        while n - j0 >= 16 {
-            for i0 in stride(from: 0, to: m, by: wideTileRows) {
-                operands.wideTile(row: i0, rows: min(wideTileRows, m - i0), column: j0)
-            }
-            j0 += 16
-        }
-        while j0 < n {
-            let width = min(8, n - j0)
-            for i0 in stride(from: 0, to: m, by: narrowTileRows) {
-                let rows = min(narrowTileRows, m - i0)
-                if width == 8 {
-                    operands.narrowTile(row: i0, rows: rows, column: j0, lanes: FullStrip())
-                } else {
-                    operands.narrowTile(row: i0, rows: rows, column: j0, lanes: PartialStrip(width: width))
-                }
-            }
-            j0 += width
-        }
+        // K in chunks, so that a chunk's rows of A and B stay in L1 while the tiles and strips
+        // reread them; the chunks after the first add to C.
+        var k0 = 0
+        repeat {
+            let depth = min(depthChunk, k - k0)
+            let operands = Operands(a: a + k0 * aColumnStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                                    b: b + k0 * ldb, ldb: ldb, c: c, ldc: ldc, k: depth, alpha: alpha,
+                                    accumulate: accumulate || k0 > 0)
+            operands.multiply(m: m, n: n)
+            k0 += depth
+        } while k0 < k
     }
 
     /// How a tile loads and stores the 8 lanes of a strip of B or C: a protocol rather than
@@ -73,6 +65,30 @@ public enum SmallGemm {
         let b: UnsafePointer<Float>, ldb: Int
         let c: UnsafeMutablePointer<Float>, ldc: Int
         let k: Int, alpha: Float, accumulate: Bool
+
+        /// The whole product, strip by strip.
+        func multiply(m: Int, n: Int) {
+            let wideTileRows = SmallGemm.wideTileRows, narrowTileRows = SmallGemm.narrowTileRows
+            var j0 = 0
+            while n - j0 >= 16 {
+                for i0 in stride(from: 0, to: m, by: wideTileRows) {
+                    wideTile(row: i0, rows: min(wideTileRows, m - i0), column: j0)
+                }
+                j0 += 16
+            }
+            while j0 < n {
+                let width = min(8, n - j0)
+                for i0 in stride(from: 0, to: m, by: narrowTileRows) {
+                    let rows = min(narrowTileRows, m - i0)
+                    if width == 8 {
+                        narrowTile(row: i0, rows: rows, column: j0, lanes: FullStrip())
+                    } else {
+                        narrowTile(row: i0, rows: rows, column: j0, lanes: PartialStrip(width: width))
+                    }
+                }
+                j0 += width
+            }
+        }
 
         /// Row `row + r` of A, or its last row `rows - 1` where the tile runs past M.
         @inline(__always)
