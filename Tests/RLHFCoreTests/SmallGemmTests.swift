@@ -3,8 +3,8 @@ import RLHFCore
 
 /// The attention micro-GEMM against a Double-precision reference: M, N and K that are not
 /// multiples of its tiles (6 or 12 rows, 16 or 8 columns, and a partial last strip), K past
-/// its 64-row chunks, A read
-/// row-major and transposed (a stride swap), padded leading dimensions, overwrite and accumulate.
+/// its 64-row chunks, A read row-major and transposed (a stride swap), padded leading
+/// dimensions, overwrite and accumulate.
 @Suite struct SmallGemmTests {
     @Test(arguments: [(1, 1, 1), (5, 3, 7), (13, 8, 8), (7, 16, 9), (25, 37, 4), (12, 24, 33), (31, 64, 19), (6, 40, 0),
                       (10, 20, 150), (7, 8, 129)])
