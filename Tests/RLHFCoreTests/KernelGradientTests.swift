@@ -82,26 +82,30 @@ import RLHFCore
         #expect(relativeError(dx.array.map(Double.init), num) < tolerance)
     }
 
-    /// T = 150 spans three query blocks of 64 (the last one partial).
-    @Test(arguments: [(4, 4, 5), (4, 2, 5), (4, 1, 5), (2, 1, 150)])
-    func attention(heads: Int, kvHeads: Int, t: Int) {
-        let config = ModelConfig(dim: 4 * heads, nLayers: 1, nHeads: heads, nKVHeads: kvHeads, hiddenDim: 8,
+    /// GQA and MHA with head dims 4, 8 and 12 (the kernel's partial strips); T = 150 and 53
+    /// span several query blocks, the last one partial and not a multiple of 8.
+    @Test(arguments: [(4, 4, 5, 4), (4, 2, 5, 4), (4, 1, 5, 4), (2, 1, 150, 4), (4, 2, 53, 8), (2, 2, 150, 8),
+                      (3, 1, 53, 12), (2, 2, 30, 12)])
+    func attention(heads: Int, kvHeads: Int, t: Int, headDim: Int) {
+        let config = ModelConfig(dim: headDim * heads, nLayers: 1, nHeads: heads, nKVHeads: kvHeads, hiddenDim: 8,
                                  vocabSize: 8, maxSeqLen: 256)
         let attention = Attention(config: config)
         let b = 2, s3 = attention.qkvWidth, c = config.dim
         let qkv = FloatBuffer(randomArray(b * t * s3, seed: 11))
         let out = FloatBuffer(count: b * t * c), probs = FloatBuffer(count: b * heads * t * t)
+        let headScratch = FloatBuffer(count: attention.headScratchCount(time: t))
         let probeW = randomArray(b * t * c, seed: 12)
         func loss() -> Double {
-            attention.forward(out: out.pointer, probs: probs.pointer, qkv: qkv.pointer, batch: b, time: t)
+            attention.forward(out: out.pointer, probs: probs.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
+                              batch: b, time: t)
             return probe(out.pointer, probeW)
         }
         _ = loss()
         // Causality: the first position of each row attends only to itself.
         #expect(probs[0] == 1 && probs[1] == 0)
         let dqkv = FloatBuffer(count: b * t * s3), scratch = FloatBuffer(count: t * t), dout = FloatBuffer(probeW)
-        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, dout: dout.pointer, probs: probs.pointer,
-                           qkv: qkv.pointer, batch: b, time: t)
+        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, heads: headScratch.pointer,
+                           dout: dout.pointer, probs: probs.pointer, qkv: qkv.pointer, batch: b, time: t)
         var rng = RandomGenerator(seed: 5)
         let indices = t <= 8 ? Array(0..<(b * t * s3)) : (0..<300).map { _ in Int(rng.next() % UInt64(b * t * s3)) }
         let num = numericalGradient(of: loss, at: qkv.pointer, indices: indices, eps: 1e-2)

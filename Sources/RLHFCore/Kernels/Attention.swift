@@ -1,17 +1,19 @@
-import COpenBLAS
-
 /// Causal self-attention with grouped-query heads.
 ///
 /// qkv rows hold [q (NH*HS) | k (NKV*HS) | v (NKV*HS)], already rotated; query head h reads
-/// key/value head h / (NH/NKV). Each (sequence, head) is processed in blocks of query rows
-/// [r0, r1) that only meet keys [0, r1): `sgemm` never computes the masked upper triangle
-/// beyond the diagonal block, which roughly halves the work and the memory traffic.
+/// key/value head h / (NH/NKV). Every product is a `SmallGemm` on blocks of `block` rows:
+/// query rows [r0, r1) only meet keys [0, r1), so the masked upper triangle is computed only
+/// within the diagonal block. The operands a product streams through (the right-hand B of
+/// `SmallGemm`) are first copied out of the strided qkv rows into a scratch of [T, HS] or, for
+/// Q K^T and dY V^T, [HS, T] blocks: a key/value head's once per sequence, shared by its
+/// group's query heads, so that the products read dense rows that stay in L1.
 public struct Attention: Sendable {
     public let nHeads: Int
     public let nKVHeads: Int
     public let headDim: Int
-    /// Query rows per block.
-    static let block = 64
+    /// Query rows per block, and key rows per block of dK and dV: a multiple of 8, so that the
+    /// scores of a block span whole 8-column strips, and of both `SmallGemm` tile heights.
+    static let block = 24
 
     public init(config: ModelConfig) {
         nHeads = config.nHeads
@@ -23,90 +25,137 @@ public struct Attention: Sendable {
     public var qkvWidth: Int { (nHeads + 2 * nKVHeads) * headDim }
     private var scale: Float { 1 / Float(headDim).squareRoot() }
 
+    /// Floats of the `heads` scratch that `forward` and `backward` need for `t` positions:
+    /// four blocks of [T, HS] or [HS, `transposedStride(t)`].
+    public func headScratchCount(time t: Int) -> Int { 4 * headDim * Self.transposedStride(t) }
+
+    /// Floats between the rows of a transposed [HS, T] block: T padded to 8 past a multiple of
+    /// 16, so that the rows of a strip do not all fall into the same few L1 sets, as they do
+    /// 1 KB apart (T = 256).
+    static func transposedStride(_ t: Int) -> Int { (t + 15) / 16 * 16 + 8 }
+
     /// out[B, T, NH*HS], probs[B, NH, T, T] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
     ///
-    /// Only the lower block triangle of `probs` is written; nothing reads the rest. Without
-    /// `keepingProbs` (no backward follows), `probs` is one [T, T] scratch reused by every head.
+    /// Only the lower block triangle of `probs` is written, zero above the diagonal within each
+    /// diagonal block (what `backward` reads). Without `keepingProbs` (no backward follows),
+    /// `probs` is one [T, T] scratch reused by every head. `heads` holds
+    /// `headScratchCount(time:)` floats.
     public func forward(
-        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        batch b: Int, time t: Int, keepingProbs: Bool = true
+        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, heads: UnsafeMutablePointer<Float>,
+        qkv: UnsafePointer<Float>, batch b: Int, time t: Int, keepingProbs: Bool = true
     ) {
-        let s3 = qkvWidth, c = nHeads * headDim, group = nHeads / nKVHeads
-        let hs = Int32(headDim), ld3 = Int32(s3), ldt = Int32(t)
+        let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
+        let ld = Self.transposedStride(t), kT = heads, v = heads + hs * ld
         for bi in 0..<b {
             let base = qkv + bi * t * s3
-            for h in 0..<nHeads {
-                let q = base + h * headDim
-                let k = base + c + (h / group) * headDim
-                let v = base + c + nKVHeads * headDim + (h / group) * headDim
-                let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
-                let y = out + bi * t * c + h * headDim
-                for r0 in stride(from: 0, to: t, by: Self.block) {
-                    let r1 = min(r0 + Self.block, t), rows = Int32(r1 - r0)
-                    // S[r0..<r1, 0..<r1] = scale Q K^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, Int32(r1), hs,
-                                scale, q + r0 * s3, ld3, k, ld3, 0, p + r0 * t, ldt)
-                    for i in r0..<r1 {
-                        let row = p + i * t
-                        let m = maxOf(row, i + 1)
-                        let inv = 1 / expShifted(row, row, i + 1, scale: 1, shift: m)
-                        for j in 0...i { row[j] *= inv }
-                        if i + 1 < r1 { (row + i + 1).update(repeating: 0, count: r1 - i - 1) }
+            for kvHead in 0..<nKVHeads {
+                let kv = kvHead * hs
+                transpose(base + c + kv, rowStride: s3, rows: t, into: kT, stride: ld)
+                copy(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
+                for h in (kvHead * group)..<((kvHead + 1) * group) {
+                    let q = base + h * hs
+                    let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
+                    let y = out + bi * t * c + h * hs
+                    for r0 in stride(from: 0, to: t, by: Self.block) {
+                        let r1 = min(r0 + Self.block, t), rows = r1 - r0
+                        // S[r0..<r1, 0..<r1] = scale Q K^T
+                        SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: scale, a: q + r0 * s3, aRowStride: s3,
+                                           aColumnStride: 1, b: kT, ldb: ld, c: p + r0 * t, ldc: t,
+                                           accumulate: false)
+                        for i in r0..<r1 {
+                            let row = p + i * t
+                            let m = maxOf(row, i + 1)
+                            let inv = 1 / expShifted(row, row, i + 1, scale: 1, shift: m)
+                            for j in 0...i { row[j] *= inv }
+                            if i + 1 < r1 { (row + i + 1).update(repeating: 0, count: r1 - i - 1) }
+                        }
+                        // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
+                        SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t,
+                                           aColumnStride: 1, b: v, ldb: hs, c: y + r0 * c, ldc: c, accumulate: false)
                     }
-                    // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hs, Int32(r1),
-                                1, p + r0 * t, ldt, v, ld3, 0, y + r0 * c, Int32(c))
                 }
             }
         }
     }
 
-    /// dqkv[B, T, S3] = d/dqkv given dout[B, T, NH*HS]; `scratch` holds T*T floats.
+    /// dqkv[B, T, S3] = d/dqkv given dout[B, T, NH*HS], with `probs` as `forward` left them;
+    /// `scratch` holds T*T floats and `heads` `headScratchCount(time:)` floats.
     public func backward(
-        dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        heads: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
         probs: UnsafePointer<Float>, qkv: UnsafePointer<Float>, batch b: Int, time t: Int
     ) {
-        let s3 = qkvWidth, c = nHeads * headDim, group = nHeads / nKVHeads
-        let kvOffset = c, vOffset = c + nKVHeads * headDim
-        let hs = Int32(headDim), ld3 = Int32(s3), ldt = Int32(t)
-        // dK and dV accumulate over query blocks and over the heads of a group.
+        let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
+        let kvOffset = c, vOffset = c + nKVHeads * hs
+        let ld = Self.transposedStride(t)
+        let vT = heads, k = heads + hs * ld, q = heads + 2 * hs * ld, dy = heads + 3 * hs * ld
+        // dK and dV accumulate over the heads of a group.
         for row in 0..<(b * t) {
-            (dqkv + row * s3 + kvOffset).update(repeating: 0, count: 2 * nKVHeads * headDim)
+            (dqkv + row * s3 + kvOffset).update(repeating: 0, count: 2 * nKVHeads * hs)
         }
         for bi in 0..<b {
             let base = qkv + bi * t * s3
             let dbase = dqkv + bi * t * s3
-            let dy = dout + bi * t * c
-            for h in 0..<nHeads {
-                let kv = (h / group) * headDim
-                let q = base + h * headDim, k = base + kvOffset + kv, v = base + vOffset + kv
-                let dq = dbase + h * headDim, dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
-                let dyh = dy + h * headDim
-                let p = probs + (bi * nHeads + h) * t * t
-                for r0 in stride(from: 0, to: t, by: Self.block) {
-                    let r1 = min(r0 + Self.block, t), rows = Int32(r1 - r0)
-                    let pb = p + r0 * t, ds = scratch + r0 * t
-                    // dP = dY V^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, Int32(r1), hs,
-                                1, dyh + r0 * c, Int32(c), v, ld3, 0, ds, ldt)
-                    // dV[0..<r1] += P^T dY
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r1), hs, rows,
-                                1, pb, ldt, dyh + r0 * c, Int32(c), 1, dv, ld3)
-                    // dS = P * (dP - rowsum(dP * P)), zero above the diagonal
-                    for i in r0..<r1 {
-                        let pr = p + i * t, dr = scratch + i * t
-                        let rowDot = dot(pr, dr, i + 1)
-                        for j in 0...i { dr[j] = pr[j] * (dr[j] - rowDot) }
-                        if i + 1 < r1 { (dr + i + 1).update(repeating: 0, count: r1 - i - 1) }
+            for kvHead in 0..<nKVHeads {
+                let kv = kvHead * hs
+                let dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
+                transpose(base + vOffset + kv, rowStride: s3, rows: t, into: vT, stride: ld)
+                copy(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
+                for h in (kvHead * group)..<((kvHead + 1) * group) {
+                    let dq = dbase + h * hs
+                    copy(base + h * hs, rowStride: s3, rows: t, into: q)
+                    copy(dout + bi * t * c + h * hs, rowStride: c, rows: t, into: dy)
+                    let p = probs + (bi * nHeads + h) * t * t
+                    // By query blocks: dS (into scratch, zero above the diagonal within the
+                    // diagonal block, like P) and dQ, which only needs this block's rows of dS.
+                    for r0 in stride(from: 0, to: t, by: Self.block) {
+                        let r1 = min(r0 + Self.block, t), rows = r1 - r0
+                        let ds = scratch + r0 * t
+                        // dP = dY V^T
+                        SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: 1, a: dy + r0 * hs, aRowStride: hs,
+                                           aColumnStride: 1, b: vT, ldb: ld, c: ds, ldc: t, accumulate: false)
+                        // dS = P * (dP - rowsum(dP * P))
+                        for i in r0..<r1 {
+                            let pr = p + i * t, dr = scratch + i * t
+                            let rowDot = dot(pr, dr, i + 1)
+                            for j in 0...i { dr[j] = pr[j] * (dr[j] - rowDot) }
+                            if i + 1 < r1 { (dr + i + 1).update(repeating: 0, count: r1 - i - 1) }
+                        }
+                        // dQ = scale dS K
+                        SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: scale, a: ds, aRowStride: t, aColumnStride: 1,
+                                           b: k, ldb: hs, c: dq + r0 * s3, ldc: s3, accumulate: false)
                     }
-                    // dQ = scale dS K
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, hs, Int32(r1),
-                                scale, ds, ldt, k, ld3, 0, dq + r0 * s3, ld3)
-                    // dK[0..<r1] += scale dS^T Q
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r1), hs, rows,
-                                scale, ds, ldt, q + r0 * s3, ld3, 1, dk, ld3)
+                    // By key blocks: keys [j0, j1) meet the queries [j0, T) only; the entries of
+                    // P and dS above the diagonal within the diagonal block are zero.
+                    for j0 in stride(from: 0, to: t, by: Self.block) {
+                        let rows = min(Self.block, t - j0)
+                        // dV += P^T dY
+                        SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: 1, a: p + j0 * t + j0, aRowStride: 1,
+                                           aColumnStride: t, b: dy + j0 * hs, ldb: hs, c: dv + j0 * s3, ldc: s3,
+                                           accumulate: true)
+                        // dK += scale dS^T Q
+                        SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: scale, a: scratch + j0 * t + j0,
+                                           aRowStride: 1, aColumnStride: t, b: q + j0 * hs, ldb: hs,
+                                           c: dk + j0 * s3, ldc: s3, accumulate: true)
+                    }
                 }
             }
+        }
+    }
+
+    /// out[rows, HS] = the head at `head` (rows `rowStride` floats apart), dense.
+    private func copy(_ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows { (out + j * headDim).update(from: head + j * rowStride, count: headDim) }
+    }
+
+    /// out[HS, rows] (rows `stride` floats apart) = the head at `head` (rows `rowStride` floats apart), transposed.
+    private func transpose(
+        _ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>, stride: Int
+    ) {
+        // Row by row of the output: contiguous stores, strided loads (a store that misses costs more).
+        for d in 0..<headDim {
+            let column = head + d, row = out + d * stride
+            for j in 0..<rows { row[j] = column[j * rowStride] }
         }
     }
 }

@@ -11,6 +11,21 @@ func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
+/// The first `count` (< 8) floats at p in the low lanes, zeros above: a vector load that reads
+/// nothing past the end of a row.
+@inline(__always)
+func loadPrefix(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+    var v = SIMD8<Float>()
+    for lane in 0..<count { v[lane] = p[lane] }
+    return v
+}
+
+/// Stores the low `count` (< 8) lanes of v at p.
+@inline(__always)
+func storePrefix(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    for lane in 0..<count { p[lane] = v[lane] }
+}
+
 /// e^x for 8 lanes: Cephes-style range reduction x = n ln2 + r and a degree-6 polynomial,
 /// accurate to about 2 ulp over the float range (libm's scalar expf is the bottleneck of
 /// softmax over a 32k vocabulary otherwise). n is rounded with the 1.5 * 2^23 trick, whose

@@ -19,6 +19,8 @@ final class Activations {
     let attnRstd: FloatBuffer     // [L, N]
     let qkv: FloatBuffer          // [L, N, S3]
     let probs: FloatBuffer        // [L, B, NH, T, T], or [T, T] without backward
+    /// Attention's copies of one sequence's heads, for its forward and backward.
+    let attentionHeads: FloatBuffer   // [4, T, HS]
     let atty: FloatBuffer         // [L, N, C]
     let mid: FloatBuffer          // [L, N, C]
     let ffnNorm: FloatBuffer      // [L, N, C]
@@ -71,6 +73,7 @@ final class Activations {
         attnRstd = FloatBuffer(count: l * n)
         qkv = FloatBuffer(count: l * n * s3)
         probs = FloatBuffer(count: keepingEveryLayer ? l * batch * config.nHeads * time * time : time * time)
+        attentionHeads = FloatBuffer(count: Attention(config: config).headScratchCount(time: time))
         atty = FloatBuffer(count: l * n * c)
         mid = FloatBuffer(count: l * n * c)
         ffnNorm = FloatBuffer(count: l * n * c)

@@ -88,7 +88,7 @@ public final class LlamaModel {
             // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
             Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
-            attention.forward(out: atty, probs: probs, qkv: qkv, batch: b, time: t,
+            attention.forward(out: atty, probs: probs, heads: a.attentionHeads.pointer, qkv: qkv, batch: b, time: t,
                               keepingProbs: keepingActivationsForBackward)
             mid.update(from: x, count: n * c)
             Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
@@ -144,8 +144,8 @@ public final class LlamaModel {
 
             Matmul.backward(dinp: a.datty.pointer, dweight: g + w.wo, dout: dresid, inp: atty, weight: p + w.wo,
                             rows: n, inDim: c, outDim: c, accumulateInput: false)
-            attention.backward(dqkv: a.dqkv.pointer, scratch: a.dprobs.pointer, dout: a.datty.pointer, probs: probs,
-                               qkv: qkv, batch: b, time: t)
+            attention.backward(dqkv: a.dqkv.pointer, scratch: a.dprobs.pointer, heads: a.attentionHeads.pointer,
+                               dout: a.datty.pointer, probs: probs, qkv: qkv, batch: b, time: t)
             rope.backward(a.dqkv.pointer, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
             Matmul.backward(dinp: dnorm, dweight: g + w.wq, dout: a.dqkv.pointer, inp: norm1, weight: p + w.wq,
                             rows: n, inDim: c, outDim: s3, accumulateInput: false)
