@@ -118,6 +118,9 @@ public final class PPOTrainer {
                                   padToken: padToken, ptxWindows: windows)
         }
         if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks") }
+        // With overlap the learners are the critical path; where ranks share cores, the others
+        // yield to them and fill the cores a learner leaves idle.
+        if settings.overlap, learner == nil { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
         if settings.overlap, world.rank == 0, let shared = (0..<world.size).first(where: { rank in
             let roles = Set(layout.instances(onRank: rank).map(\.role))
             return roles.contains(.learner) && roles.contains(.actor)
