@@ -120,13 +120,26 @@ public final class PPOTrainer {
         if world.rank == 0 { Console.line("ppo: \(settings.layout) on \(world.size) ranks") }
         // With overlap the learners are the critical path; where ranks share cores, the others
         // yield to them and fill the cores a learner leaves idle.
-        if settings.overlap, learner == nil { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
+        if settings.overlap, learner == nil { Self.lowerPriorityOfEveryThread(by: 10) }
         if settings.overlap, world.rank == 0, let shared = (0..<world.size).first(where: { rank in
             let roles = Set(layout.instances(onRank: rank).map(\.role))
             return roles.contains(.learner) && roles.contains(.actor)
         }) {
             Console.warning("warning: ppo.overlap: rank \(shared) is both a learner and an actor, so its sampling cannot overlap its training; the rollouts are still one step stale. Give the actors ranks of their own (layout.*, -np) for the speed-up")
         }
+    }
+
+    /// Raises the nice value of every thread of this process by `nice`. Linux keeps it per
+    /// thread, and the BLAS threads already exist, so the call goes to each task of the process.
+    private static func lowerPriorityOfEveryThread(by nice: Int32) {
+        #if os(Linux)
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for thread in tasks.compactMap({ id_t($0) }) {
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread) + nice)
+        }
+        #else
+        setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + nice)
+        #endif
     }
 
     /// A prompt of at most `limit` tokens: its last ones, after BOS when it starts with one.
