@@ -15,7 +15,6 @@ final class DecodeWorkspace {
     let scores: FloatBuffer    // [maxLength] one head's attention weights
     let lastRows: FloatBuffer  // [S, C] hidden state of the rows that need logits
     let logits: FloatBuffer    // [S, V]
-    let transposed: FloatBuffer // `PanelMatmul`'s scratch for up to `PanelMatmul.maxRows` rows
 
     init(config: ModelConfig, capacity: Int, sequences: Int, maxLength: Int, headWidth: Int) {
         self.capacity = capacity
@@ -33,7 +32,6 @@ final class DecodeWorkspace {
         scores = FloatBuffer(count: maxLength)
         lastRows = FloatBuffer(count: sequences * c)
         logits = FloatBuffer(count: sequences * headWidth)
-        transposed = FloatBuffer(count: PanelMatmul.scratchCount(rows: min(capacity, PanelMatmul.maxRows), inDim: max(c, f)))
     }
 
     deinit {

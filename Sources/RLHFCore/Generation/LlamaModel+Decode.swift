@@ -61,7 +61,7 @@ extension LlamaModel {
         rows r: Int, workspace ws: DecodeWorkspace, accumulate: Bool = false
     ) {
         if r <= PanelMatmul.maxRows {
-            PanelMatmul.forward(out: out, inp: inp, weight: packed, rows: r, scratch: ws.transposed.pointer, accumulate: accumulate)
+            PanelMatmul.forward(out: out, inp: inp, weight: packed, rows: r, accumulate: accumulate)
         } else {
             Matmul.forward(out: out, inp: inp, weight: weight, rows: r, inDim: packed.inDim, outDim: packed.outDim,
                            accumulate: accumulate)
