@@ -41,14 +41,25 @@ public struct AdamW {
         let count = m.count
         let p = parameters.pointer, g = gradients.pointer, m = m.pointer, v = v.pointer
         let (b1, b2, eps) = (beta1, beta2, eps)
+        // Eight lanes at a time (the compiler keeps a scalar loop's divisions and square roots
+        // scalar); the last few through zero-padded vectors, so every element rounds alike.
         func apply(_ range: Range<Int>, decay: Float) {
-            for i in range {
-                let gi = g[i]
-                let mi = b1 * m[i] + (1 - b1) * gi
-                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                m[i] = mi
-                v[i] = vi
-                p[i] -= lr * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * p[i])
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                func load(_ x: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+                    lanes == 8 ? load8(x + i) : loadPrefix(x + i, lanes)
+                }
+                func store(_ value: SIMD8<Float>, _ x: UnsafeMutablePointer<Float>) {
+                    if lanes == 8 { store8(value, x + i) } else { storePrefix(value, x + i, lanes) }
+                }
+                let gi = load(g), pi = load(p)
+                let mi = b1 * load(m) + (1 - b1) * gi
+                let vi = b2 * load(v) + (1 - b2) * gi * gi
+                store(mi, m)
+                store(vi, v)
+                store(pi - lr * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * pi), p)
+                i += lanes
             }
         }
         var cursor = 0
