@@ -16,7 +16,7 @@ extension LlamaModel {
         Embedding.forward(out: x, tokens: ws.tokens, table: p + layout.embedding, rows: r, dim: c)
         for (l, (w, pw)) in zip(layout.layers, packed.layers).enumerated() {
             RMSNorm.forward(out: norm, rstd: ws.rstd.pointer, inp: x, weight: p + w.attentionNorm, rows: r, dim: c, eps: config.normEps)
-            linear(out: qkv, inp: norm, packed: pw.qkv, weight: p + w.wq, rows: r, workspace: ws)
+            linear(out: qkv, inp: norm, packed: pw.qkv, weight: p + w.wq, rows: r)
             rope.forward(qkv, rows: r, heads: config.nHeads + config.nKVHeads, stride: s3, positions: ws.positions)
             for i in 0..<r {
                 let k = qkv + i * s3 + c, v = k + kv
@@ -40,11 +40,11 @@ extension LlamaModel {
                                                 count: count, headDim: hs)
                 }
             }
-            linear(out: x, inp: atty, packed: pw.output, weight: p + w.wo, rows: r, workspace: ws, accumulate: true)
+            linear(out: x, inp: atty, packed: pw.output, weight: p + w.wo, rows: r, accumulate: true)
             RMSNorm.forward(out: norm, rstd: ws.rstd.pointer, inp: x, weight: p + w.ffnNorm, rows: r, dim: c, eps: config.normEps)
-            linear(out: ws.gateUp.pointer, inp: norm, packed: pw.gateUp, weight: p + w.gate, rows: r, workspace: ws)
+            linear(out: ws.gateUp.pointer, inp: norm, packed: pw.gateUp, weight: p + w.gate, rows: r)
             SwiGLU.forward(out: ws.hidden.pointer, gateUp: ws.gateUp.pointer, rows: r, hidden: f)
-            linear(out: x, inp: ws.hidden.pointer, packed: pw.down, weight: p + w.down, rows: r, workspace: ws, accumulate: true)
+            linear(out: x, inp: ws.hidden.pointer, packed: pw.down, weight: p + w.down, rows: r, accumulate: true)
         }
         for (j, row) in outputRows.enumerated() {
             (ws.lastRows.pointer + j * c).update(from: x + row * c, count: c)
@@ -52,13 +52,13 @@ extension LlamaModel {
         let k = outputRows.count
         RMSNorm.forward(out: ws.lastRows.pointer, rstd: ws.rstd.pointer, inp: ws.lastRows.pointer, weight: p + layout.finalNorm,
                         rows: k, dim: c, eps: config.normEps)
-        linear(out: ws.logits.pointer, inp: ws.lastRows.pointer, packed: packed.head, weight: p + headOffset, rows: k, workspace: ws)
+        linear(out: ws.logits.pointer, inp: ws.lastRows.pointer, packed: packed.head, weight: p + headOffset, rows: k)
     }
 
     /// out = inp @ weight^T: the packed kernel for decoding steps, sgemm for a prefill too large for it.
     private func linear(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: PanelMatrix, weight: UnsafePointer<Float>,
-        rows r: Int, workspace ws: DecodeWorkspace, accumulate: Bool = false
+        rows r: Int, accumulate: Bool = false
     ) {
         if r <= PanelMatmul.maxRows {
             PanelMatmul.forward(out: out, inp: inp, weight: packed, rows: r, accumulate: accumulate)
