@@ -134,8 +134,9 @@ public final class PPOTrainer {
     private static func lowerPriorityOfEveryThread(by nice: Int32) {
         #if os(Linux)
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
         for thread in tasks.compactMap({ id_t($0) }) {
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread) + nice)
+            setpriority(which, thread, getpriority(which, thread) + nice)
         }
         #else
         setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0) + nice)
