@@ -75,21 +75,25 @@ func horizontalSums(
     return pairSums(quads0, quads1)
 }
 
-/// Maximum of `x[0..<n]` (eight running maxima, so the loop pipelines).
+/// Maximum of `x[0..<n]`.
 @inline(__always)
 func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0
+    // A compare and blend per vector: the standard library's generic pointwiseMax and max()
+    // are not inlined.
+    var m = SIMD8<Float>(repeating: -.infinity)
     var i = 0
     while i + 8 <= n {
-        m0 = max(m0, x[i]); m1 = max(m1, x[i + 1]); m2 = max(m2, x[i + 2]); m3 = max(m3, x[i + 3])
-        m4 = max(m4, x[i + 4]); m5 = max(m5, x[i + 5]); m6 = max(m6, x[i + 6]); m7 = max(m7, x[i + 7])
+        let v = load8(x + i)
+        m.replace(with: v, where: v .> m)
         i += 8
     }
-    while i < n { m0 = max(m0, x[i]); i += 1 }
-    return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+    var result = m[0]
+    for lane in 1..<8 where m[lane] > result { result = m[lane] }
+    while i < n { result = max(result, x[i]); i += 1 }
+    return result
 }
 
-/// out[i] = exp(scale * x[i] - shift); returns the sum of out (Double-accumulated per vector).
+/// out[i] = exp(scale * x[i] - shift); returns the sum of out.
 @inline(__always)
 func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                 scale: Float, shift: Float) -> Float {
@@ -102,12 +106,13 @@ func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _
         i += 8
     }
     var sum = acc.sum()
-    while i < n {
-        let e = exp1(scale * x[i] - shift)
-        out[i] = e
-        sum += e
-        i += 1
-    }
+    guard i < n else { return sum }
+    // The tail as one vector (an exp8 per element costs as much as the body of a short row),
+    // summed lane by lane in order.
+    let tail = n - i
+    let e = exp8(loadPrefix(x + i, tail) * scale - shift)
+    storePrefix(e, out + i, tail)
+    for lane in 0..<tail { sum += e[lane] }
     return sum
 }
 

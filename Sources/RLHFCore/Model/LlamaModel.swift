@@ -65,8 +65,9 @@ public final class LlamaModel {
     /// language model, values [B, T] for a scalar head. The pointer is valid until the next pass.
     ///
     /// Pass `keepingActivationsForBackward: false` when only the outputs (and objectives such as
-    /// `tokenLogProbs`) are needed, e.g. scoring: the pass then reuses one layer's buffers for
-    /// every layer, which is faster and smaller, and `backward` is not available after it.
+    /// `tokenLogProbs`) are needed, e.g. scoring: the pass then takes the sequences through the
+    /// model a few at a time and reuses one layer's buffers for every layer and chunk, which is
+    /// faster and smaller, and `backward` is not available after it.
     @discardableResult
     public func forward(
         _ batch: TokenBatch, keepingActivationsForBackward: Bool = true
@@ -75,11 +76,24 @@ public final class LlamaModel {
         let a = activations(for: batch, keepingEveryLayer: keepingActivationsForBackward)
         activations = a
         let b = batch.batchSize, t = batch.seqLen, n = b * t
+        batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: n) }
+        // Chunks of equal size (within one sequence), so that a short last chunk does not
+        // fall to the few-row kernel of `Matmul` and round differently from the others.
+        let chunks = (b + a.chunkSequences - 1) / a.chunkSequences
+        for k in 0..<chunks {
+            let first = k * b / chunks
+            forwardChunk(a, firstSequence: first, sequences: (k + 1) * b / chunks - first)
+        }
+        return UnsafeMutableBufferPointer(start: a.output.pointer, count: n * headWidth)
+    }
+
+    /// Runs sequences [first, first + sequences) of the batch through every block, the final
+    /// norm and the head, whose output lands in those sequences' rows of `a.output`.
+    private func forwardChunk(_ a: Activations, firstSequence first: Int, sequences b: Int) {
+        let t = a.time, n = b * t, row0 = first * t
         let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
         let p = parameters.pointer
-        batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: n) }
-
-        Embedding.forward(out: a.resid.pointer, tokens: a.tokens, table: p + layout.embedding, rows: n, dim: c)
+        Embedding.forward(out: a.stream(before: 0), tokens: a.tokens + row0, table: p + layout.embedding, rows: n, dim: c)
         for (l, w) in layout.layers.enumerated() {
             let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
             let next = a.stream(before: l + 1)
@@ -87,25 +101,25 @@ public final class LlamaModel {
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
             // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
             Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
+            // Chunks start at a sequence, so positions repeat the first sequences' ones.
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
             attention.forward(out: atty, probs: probs, heads: a.attentionHeads.pointer, qkv: qkv, batch: b, time: t,
-                              keepingProbs: keepingActivationsForBackward)
-            mid.update(from: x, count: n * c)
+                              keepingProbs: a.keepsEveryLayer)
+            if mid != x { mid.update(from: x, count: n * c) }
             Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
 
             RMSNorm.forward(out: norm2, rstd: rstd2, inp: mid, weight: p + w.ffnNorm, rows: n, dim: c, eps: config.normEps)
             // gate and up are adjacent too.
             Matmul.forward(out: gateUp, inp: norm2, weight: p + w.gate, rows: n, inDim: c, outDim: 2 * f)
             SwiGLU.forward(out: hidden, gateUp: gateUp, rows: n, hidden: f)
-            next.update(from: mid, count: n * c)
+            if next != mid { next.update(from: mid, count: n * c) }
             Matmul.forward(out: next, inp: hidden, weight: p + w.down, rows: n, inDim: f, outDim: c, accumulate: true)
         }
         let last = a.stream(before: config.nLayers)
         RMSNorm.forward(out: a.finalNorm.pointer, rstd: a.finalRstd.pointer, inp: last, weight: p + layout.finalNorm,
                         rows: n, dim: c, eps: config.normEps)
-        Matmul.forward(out: a.output.pointer, inp: a.finalNorm.pointer, weight: p + headOffset,
+        Matmul.forward(out: a.output.pointer + row0 * headWidth, inp: a.finalNorm.pointer, weight: p + headOffset,
                        rows: n, inDim: c, outDim: headWidth)
-        return UnsafeMutableBufferPointer(start: a.output.pointer, count: n * headWidth)
     }
 
     var headOffset: Int { layout.lmHead ?? layout.score! }

@@ -156,7 +156,7 @@ final class LearnerRole {
         if !members.isEmpty {
             let (logProbs, entropy, batch) = try ResponseBatch.logProbs(
                 policy, prompts: members.map(\.experience.prompt), responses: members.map(\.experience.response),
-                temperature: settings.sampling.temperature, padToken: padToken)
+                temperature: settings.sampling.temperature, padToken: padToken, keepingActivationsForBackward: true)
             var dLogProbs: [[Float]] = []
             for (k, sample) in members.enumerated() {
                 let terms = clippedPolicyLoss(logProbs: logProbs[k], oldLogProbs: sample.experience.behaviourLogProbs,
@@ -189,7 +189,8 @@ final class LearnerRole {
         critic.zeroGradients()
         if !members.isEmpty {
             let (values, batch) = try ResponseBatch.values(critic, prompts: members.map(\.experience.prompt),
-                                                           responses: members.map(\.experience.response), padToken: padToken)
+                                                           responses: members.map(\.experience.response), padToken: padToken,
+                                                           keepingActivationsForBackward: true)
             var dValues: [[Float]] = []
             for (k, sample) in members.enumerated() {
                 let terms = clippedValueLoss(values: values[k], oldValues: sample.oldValues, returns: sample.returns,

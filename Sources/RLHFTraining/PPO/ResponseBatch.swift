@@ -44,20 +44,23 @@ public struct ResponseBatch {
         return result
     }
 
-    /// Per-response-token log-probs (and entropies) under `model` at `temperature`.
+    /// Per-response-token log-probs (and entropies) under `model` at `temperature`; pass
+    /// `keepingActivationsForBackward` when a `backward` follows.
     static func logProbs(_ model: LlamaModel, prompts: [[Int32]], responses: [[Int32]], temperature: Float,
-                         padToken: Int32) throws -> (logProbs: [[Float]], entropy: [[Float]], batch: ResponseBatch) {
+                         padToken: Int32, keepingActivationsForBackward: Bool = false)
+        throws -> (logProbs: [[Float]], entropy: [[Float]], batch: ResponseBatch) {
         let input = ResponseBatch(prompts: prompts, responses: responses, padToken: padToken, limit: model.config.maxSeqLen)
-        try model.forward(input.batch)
+        try model.forward(input.batch, keepingActivationsForBackward: keepingActivationsForBackward)
         let (logp, entropy) = try model.tokenLogProbs(targets: input.targets, temperature: temperature)
         return (input.responseValues(logp), input.responseValues(entropy), input)
     }
 
-    /// Per-response-token values of a scalar-head `model`.
-    static func values(_ model: LlamaModel, prompts: [[Int32]], responses: [[Int32]],
-                       padToken: Int32) throws -> (values: [[Float]], batch: ResponseBatch) {
+    /// Per-response-token values of a scalar-head `model`; pass `keepingActivationsForBackward`
+    /// when a `backward` follows.
+    static func values(_ model: LlamaModel, prompts: [[Int32]], responses: [[Int32]], padToken: Int32,
+                       keepingActivationsForBackward: Bool = false) throws -> (values: [[Float]], batch: ResponseBatch) {
         let input = ResponseBatch(prompts: prompts, responses: responses, padToken: padToken, limit: model.config.maxSeqLen)
-        let output = try model.forward(input.batch)
+        let output = try model.forward(input.batch, keepingActivationsForBackward: keepingActivationsForBackward)
         return (input.responseValues(Array(output)), input)
     }
 }

@@ -18,7 +18,7 @@ struct RewardModelScorer: Scorer {
     func scores(prompts: [[Int32]], responses: [[Int32]]) throws -> [Float] {
         let sequences = zip(prompts, responses).map { $0 + $1 }
         let batch = TokenBatch.padded(sequences, padToken: padToken, limit: model.config.maxSeqLen)
-        let raw = batch.lastTokenValues(try model.forward(batch))
+        let raw = batch.lastTokenValues(try model.forward(batch, keepingActivationsForBackward: false))
         guard let normalization, normalization.std > 0 else { return raw }
         return raw.map { Float((Double($0) - normalization.mean) / normalization.std) }
     }

@@ -53,7 +53,7 @@ public struct LanguageModelingObjective: TrainingObjective {
         var loss = 0.0, targets = 0.0
         for chunk in mine[...].chunked(batchSize) {
             let input = LanguageModelingBatch(chunk.map { sequences[$0] }, padToken: padToken, limit: model.config.maxSeqLen)
-            try model.forward(input.batch)
+            try model.forward(input.batch, keepingActivationsForBackward: false)
             let (logp, _) = try model.tokenLogProbs(targets: input.targets)
             for i in 0..<logp.count where input.mask[i] != 0 {
                 loss -= Double(logp[i])

@@ -84,7 +84,7 @@ public struct PreferenceObjective: TrainingObjective {
         for chunk in mine[...].chunked(batchSize) {
             let chunkPairs = chunk.map { pairs[$0] }
             let batch = Self.batch(chunkPairs, padToken: padToken, limit: model.config.maxSeqLen)
-            let rewards = batch.lastTokenValues(try model.forward(batch))
+            let rewards = batch.lastTokenValues(try model.forward(batch, keepingActivationsForBackward: false))
             let n = chunkPairs.count
             for i in 0..<n {
                 let d = Double(rewards[i] - rewards[n + i] - margin)
