@@ -28,9 +28,10 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CPrefetch"),
         .target(
             name: "RLHFCore",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CPrefetch"],
             swiftSettings: [.unsafeFlags(kernelFlags, .when(configuration: .release))]
         ),
         // Tokenizers and datasets read outside input, so they keep Swift's bounds and overflow checks.

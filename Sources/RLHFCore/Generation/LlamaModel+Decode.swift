@@ -27,17 +27,23 @@ extension LlamaModel {
                 }
             }
             // Row i attends to positions 0...pos of its own sequence (including rows of this call).
+            // `next` is the cache block of the head after this one, which the loops prefetch.
+            @inline(__always) func block(_ i: Int, _ h: Int) -> Int {
+                cache.offset(layer: l, sequence: Int(ws.sequence[i]), head: h / group, position: 0)
+            }
             for i in 0..<r {
                 let count = Int(ws.positions[i]) + 1
                 let q = qkv + i * s3, y = atty + i * c
                 for h in 0..<config.nHeads {
-                    let slot = cache.offset(layer: l, sequence: Int(ws.sequence[i]), head: h / group, position: 0)
-                    CachedAttention.scores(scores, query: q + h * hs, keys: cache.keys.pointer + slot, count: count, headDim: hs)
+                    let slot = block(i, h)
+                    let next = h + 1 < config.nHeads ? block(i, h + 1) : i + 1 < r ? block(i + 1, 0) : slot
+                    CachedAttention.scores(scores, query: q + h * hs, keys: cache.keys.pointer + slot, count: count,
+                                           headDim: hs, upcoming: cache.keys.pointer + next)
                     let m = maxOf(scores, count)
                     let inv = 1 / expShifted(scores, scores, count, scale: scale, shift: m * scale)
-                    for t in 0..<count { scores[t] *= inv }
                     CachedAttention.weightedSum(y + h * hs, weights: scores, values: cache.values.pointer + slot,
-                                                count: count, headDim: hs)
+                                                count: count, headDim: hs, scale: inv,
+                                                upcoming: cache.values.pointer + next)
                 }
             }
             linear(out: x, inp: atty, packed: pw.output, weight: p + w.wo, rows: r, accumulate: true)

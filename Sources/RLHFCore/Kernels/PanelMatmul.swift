@@ -28,15 +28,21 @@ public struct PanelMatrix {
 /// With few rows the product is bound by reading the weights. Each panel is a row-major
 /// [C, 16] block, so `SmallGemm` multiplies the rows of the input, read in place, by one panel
 /// at a time: tiles of 6 rows x 16 outputs keep 12 accumulators (2 weight loads and 6 input
-/// broadcasts per 12 FMAs), the weights arrive as one stream the prefetcher follows, a panel is
-/// reused from L1 by every tile of rows, and each tile stores whole rows of 16 outputs. An
-/// earlier layout of 6 outputs broadcast against 16 transposed rows spent as long transposing
-/// the input and scattering the outputs lane by lane as multiplying, at small C.
+/// broadcasts per 12 FMAs), the weights arrive as one sequential stream, a panel is reused from
+/// L1 by every tile of rows, and each tile stores whole rows of 16 outputs. A model's panels do
+/// not fit in L2, so every step streams them from L3; the hardware prefetcher alone started each
+/// chunk late (weights-bound at ~35 GFLOP/s on medium's layers), hence software prefetch one
+/// depth chunk ahead (~45). An earlier layout of 6 outputs broadcast against 16 transposed rows
+/// spent as long transposing the input and scattering the outputs lane by lane as multiplying,
+/// at small C.
 public enum PanelMatmul {
     /// Output rows per panel: one `SmallGemm` strip of 16 columns.
     public static let panelWidth = 16
     /// Rows at or below which decoding uses this kernel; larger batches (prefill) use `sgemm`.
     public static let maxRows = SkinnyMatmul.maxRows
+    /// Rows of a panel requested ahead of use: one `SmallGemm` depth chunk, so that the next
+    /// chunk arrives while the tiles reuse this one.
+    static let prefetchRows = SmallGemm.depthChunk
 
     /// out[N, OC] = inp[N, C] @ weight^T  (+ out when `accumulate`).
     public static func forward(
@@ -48,7 +54,7 @@ public enum PanelMatmul {
             SmallGemm.multiply(m: n, n: min(width, oc - o0), k: c, alpha: 1,
                                a: inp, aRowStride: c, aColumnStride: 1,
                                b: weight.panels.pointer + o0 * c, ldb: width,
-                               c: out + o0, ldc: oc, accumulate: accumulate)
+                               c: out + o0, ldc: oc, accumulate: accumulate, prefetchRows: prefetchRows)
         }
     }
 }

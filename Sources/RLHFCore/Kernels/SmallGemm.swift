@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A register-blocked product for the small blocks of attention, where `sgemm` spends more
 /// time packing its operands and on call overhead than on the arithmetic (a head's block of
 /// query rows against its keys: M a few dozen, K or N the head dim, 8 to 64).
@@ -19,12 +21,14 @@ public enum SmallGemm {
 
     /// C[M, N] = alpha * A[M, K] B[K, N] (+ C when `accumulate`), where A[i, k] is
     /// `a[i * aRowStride + k * aColumnStride]`, B[k, j] is `b[k * ldb + j]` and C[i, j] is
-    /// `c[i * ldc + j]`.
+    /// `c[i * ldc + j]`. `prefetchRows` > 0 asks for row k + `prefetchRows` of B while the
+    /// wide tiles read row k: for a B streamed from L3 (decoding's weight panels), whose
+    /// every chunk the hardware prefetcher would otherwise start late.
     public static func multiply(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prefetchRows: Int = 0
     ) {
         // K in chunks, so that a chunk's rows of A and B stay in L1 while the tiles and strips
         // reread them; the chunks after the first add to C.
@@ -33,7 +37,7 @@ public enum SmallGemm {
             let depth = min(depthChunk, k - k0)
             let operands = Operands(a: a + k0 * aColumnStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
                                     b: b + k0 * ldb, ldb: ldb, c: c, ldc: ldc, k: depth, alpha: alpha,
-                                    accumulate: accumulate || k0 > 0)
+                                    accumulate: accumulate || k0 > 0, prefetchOffset: prefetchRows * ldb)
             operands.multiply(m: m, n: n)
             k0 += depth
         } while k0 < k
@@ -65,6 +69,8 @@ public enum SmallGemm {
         let b: UnsafePointer<Float>, ldb: Int
         let c: UnsafeMutablePointer<Float>, ldc: Int
         let k: Int, alpha: Float, accumulate: Bool
+        /// Floats ahead of the current row of B to prefetch (0: the row itself, no effect).
+        let prefetchOffset: Int
 
         /// The whole product, strip by strip.
         func multiply(m: Int, n: Int) {
@@ -112,6 +118,7 @@ public enum SmallGemm {
             var c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00
             var bk = b + column, ak = 0
             for _ in 0..<k {
+                rlhf_prefetch(bk + prefetchOffset)
                 let b0 = load8(bk), b1 = load8(bk + 8)
                 var s = SIMD8<Float>(repeating: a0[ak]); c00.addProduct(b0, s); c01.addProduct(b1, s)
                 s = SIMD8<Float>(repeating: a1[ak]); c10.addProduct(b0, s); c11.addProduct(b1, s)
