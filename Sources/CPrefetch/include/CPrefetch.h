@@ -1,5 +1,5 @@
-// Software prefetch, which Swift does not expose: the decoding kernels stream weights that
-// live in L3, and the hardware prefetcher starts each panel's stream too late.
+// Software prefetch, which Swift does not expose: the decoding kernels stream weights and the
+// KV cache from L3, and the hardware prefetcher starts each panel's and head's stream too late.
 #ifndef RLHF_CPREFETCH_H
 #define RLHF_CPREFETCH_H
 

@@ -14,7 +14,7 @@ enum CachedAttention {
 
     /// Prefetches the lines of `block` under rows first..<first+rows of width `hs`.
     @inline(__always)
-    static func prefetchRows(_ block: UnsafePointer<Float>, first: Int, rows: Int, headDim hs: Int) {
+    static func prefetchBlockRows(_ block: UnsafePointer<Float>, first: Int, rows: Int, headDim hs: Int) {
         for offset in stride(from: first * hs, to: (first + rows) * hs, by: lineFloats) {
             rlhf_prefetch(block + offset)
         }
@@ -40,11 +40,11 @@ enum CachedAttention {
                     a6.addProduct(qd, load8(kt + 6 * hs + d)); a7.addProduct(qd, load8(kt + 7 * hs + d))
                 }
                 store8(horizontalSums(a0, a1, a2, a3, a4, a5, a6, a7), scores + t)
-                prefetchRows(upcoming, first: t, rows: 8, headDim: hs)
+                prefetchBlockRows(upcoming, first: t, rows: 8, headDim: hs)
                 t += 8
             }
         }
-        prefetchRows(upcoming, first: t, rows: count - t, headDim: hs)
+        prefetchBlockRows(upcoming, first: t, rows: count - t, headDim: hs)
         while t < count {
             scores[t] = dot(q, k + t * hs, hs)
             t += 1
@@ -63,7 +63,7 @@ enum CachedAttention {
         while d + 32 <= hs {
             var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
             for t in 0..<count {
-                if d == 0 { prefetchRows(upcoming, first: t, rows: 1, headDim: hs) }
+                if d == 0 { prefetchBlockRows(upcoming, first: t, rows: 1, headDim: hs) }
                 let vt = v + t * hs + d, pt = SIMD8<Float>(repeating: p[t])
                 a0.addProduct(pt, load8(vt)); a1.addProduct(pt, load8(vt + 8))
                 a2.addProduct(pt, load8(vt + 16)); a3.addProduct(pt, load8(vt + 24))
@@ -72,7 +72,7 @@ enum CachedAttention {
             store8(scale * a2, out + d + 16); store8(scale * a3, out + d + 24)
             d += 32
         }
-        if d == 0 { prefetchRows(upcoming, first: 0, rows: count, headDim: hs) }
+        if d == 0 { prefetchBlockRows(upcoming, first: 0, rows: count, headDim: hs) }
         while d + 8 <= hs {
             var a = SIMD8<Float>()
             for t in 0..<count { a.addProduct(SIMD8(repeating: p[t]), load8(v + t * hs + d)) }
