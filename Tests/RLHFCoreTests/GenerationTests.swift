@@ -37,19 +37,28 @@ import RLHFCore
         }
     }
 
-    /// Head dimension 16 and more than 8 cached positions: the vectorised paths of the cached
-    /// attention (8 positions at a time, then a tail) and of the skinny matmul.
-    @Test func vectorWidthHeadsMatchScoring() throws {
-        let config = ModelConfig(dim: 32, nLayers: 2, nHeads: 2, nKVHeads: 1, hiddenDim: 40, vocabSize: 37,
+    /// Head dimensions 16, 40 and 64 with more than 8 cached positions: the vectorised paths of
+    /// the cached attention (8 positions at a time, then a tail) and of the skinny matmul. Weights
+    /// have std 1/sqrt(dim), as trained models do; a float64 forward pass checks both paths, so a
+    /// disagreement is a bug and not float32 rounding.
+    @Test(arguments: [32, 80, 128]) func vectorWidthHeadsMatchScoring(dim: Int) throws {
+        let config = ModelConfig(dim: dim, nLayers: 2, nHeads: 2, nKVHeads: 1, hiddenDim: 40, vocabSize: 37,
                                  maxSeqLen: 64, ropeTheta: 10_000, normEps: 1e-5, tieEmbeddings: false)
-        let model = TestModels.random(config)
+        let model = TestModels.random(config, scale: 1 / Float(dim).squareRoot())
         let generator = Generator(model: model, maxNewTokens: 21, eosToken: nil)
         var rng = RandomGenerator(seed: 5)
         let sequences = try generator.generate(prompts: [[1, 5, 9, 2, 7, 3, 8, 4, 6, 10, 11], [3], [2, 4, 6, 8, 10]], rng: &rng)
         let scored = try scoredLogProbs(model, sequences, temperature: 1)
+        let reference = ReferenceLlama(model)
         for (s, expected) in zip(sequences, scored) {
             #expect(s.tokens.count == 21)
-            for (a, b) in zip(s.logProbs, expected) { #expect(abs(a - b) <= 1e-5, "generated \(a) vs scored \(b)") }
+            let exact = reference.logSoftmax(s.prompt + s.tokens)
+            for (i, (a, b)) in zip(s.logProbs, expected).enumerated() {
+                #expect(abs(a - b) <= 1e-5, "generated \(a) vs scored \(b)")
+                let truth = exact[s.prompt.count - 1 + i][Int(s.tokens[i])]
+                #expect(abs(Double(a) - truth) <= 1e-5, "generated \(a) vs float64 \(truth)")
+                #expect(abs(Double(b) - truth) <= 1e-5, "scored \(b) vs float64 \(truth)")
+            }
         }
     }
 

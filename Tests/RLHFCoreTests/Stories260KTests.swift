@@ -25,4 +25,27 @@ import RLHFCore
         #expect(flattened.hasPrefix(Self.reference), "got: \(text)")
         #expect(text.contains("too high.\nLily's mom"), "run.c prints a line break there")
     }
+
+    /// On real weights, the log-probs generation records for a sampled batch of different prompt
+    /// lengths equal a full forward pass over the same tokens. The bound is twice the unit tests':
+    /// stories260K's logits reach 20 to 30, where a plain float32 forward pass is itself up to
+    /// 1.3e-5 away from float64, so two float32 paths can differ by twice that.
+    @Test func sampledLogProbsMatchScoring() throws {
+        let model = try loadModel(at: sharedData.appendingPathComponent("stories260k/stories260K.bin"))
+        let generator = Generator(model: model, maxNewTokens: 120, eosToken: nil)
+        var rng = RandomGenerator(seed: 1)
+        let bos = Llama2cTokenizer.bos
+        let prompts: [[Int32]] = [[bos], [bos, 403, 407, 261, 59], [bos, 300, 301, 302, 303, 304, 305, 306, 307, 308]]
+        let sequences = try generator.generate(prompts: prompts, rng: &rng)
+        let batch = TokenBatch(sequences: sequences.map { $0.prompt + $0.tokens })
+        let (targets, _) = batch.nextTokenTargets()
+        try model.forward(batch)
+        let (logp, _) = try model.tokenLogProbs(targets: targets, temperature: 1)
+        var worst: Float = 0
+        for (b, s) in sequences.enumerated() {
+            #expect(s.tokens.count == 120)
+            for i in s.tokens.indices { worst = max(worst, abs(s.logProbs[i] - logp[b * batch.seqLen + s.prompt.count - 1 + i])) }
+        }
+        #expect(worst <= 2e-5, "largest difference \(worst)")
+    }
 }
