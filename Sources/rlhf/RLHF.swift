@@ -1,4 +1,5 @@
 import ArgumentParser
+import RLHFCore
 
 /// The `rlhf` command: every stage of the recipe, under one binary that also runs under mpirun.
 @main
@@ -9,4 +10,11 @@ struct RLHF: ParsableCommand {
         subcommands: [TaskCommand.self, TokenizerCommand.self, Pretrain.self, SFT.self, Compare.self, RewardModel.self, PPO.self, Eval.self, Report.self, ConfigKeys.self, Diff.self,
                       Generate.self, Convert.self, Bench.self, Label.self]
     )
+
+    static func main() {
+        // Before anything touches OpenBLAS or MPI: a CPU newer than the OpenBLAS would otherwise
+        // run its slowest kernels.
+        OpenBLASCore.restartWithWideKernelsIfNeeded()
+        main(nil)
+    }
 }
