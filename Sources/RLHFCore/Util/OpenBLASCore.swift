@@ -43,7 +43,10 @@ public enum OpenBLASCore {
         let environment = ProcessInfo.processInfo.environment
         guard let core = replacement(loaded: loaded, cpuFlags: cpuFlags(), environment: environment) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // The binary's own path, not /proc/self/exe, so that the process keeps its name (ps,
+        // pkill and the kernel's comm say "rlhf", not "exe").
+        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+        execv(binary, CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(Data("""
             warning: OpenBLAS loaded its \(loaded) kernels on a CPU that runs its \(core) ones several \
