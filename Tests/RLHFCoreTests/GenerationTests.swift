@@ -5,17 +5,6 @@ import RLHFCore
 @Suite struct GenerationTests {
     let prompts: [[Int32]] = [[1, 5, 9], [1, 2, 3, 4, 5], [7]]
 
-    /// The log-probs a forward pass at `temperature` gives for each sequence's response tokens.
-    func scoredLogProbs(_ model: LlamaModel, _ sequences: [GeneratedSequence], temperature: Float) throws -> [[Float]] {
-        let batch = TokenBatch(sequences: sequences.map { $0.prompt + $0.tokens })
-        let (targets, _) = batch.nextTokenTargets()
-        try model.forward(batch)
-        let (logp, _) = try model.tokenLogProbs(targets: targets, temperature: temperature)
-        return sequences.enumerated().map { b, s in
-            (0..<s.tokens.count).map { logp[b * batch.seqLen + s.prompt.count - 1 + $0] }
-        }
-    }
-
     @Test(arguments: [
         SamplingParameters(temperature: 1),
         SamplingParameters(temperature: 0.7),

@@ -30,6 +30,17 @@ enum TestModels {
     }
 }
 
+/// The log-probs a forward pass at `temperature` gives for each sequence's response tokens.
+func scoredLogProbs(_ model: LlamaModel, _ sequences: [GeneratedSequence], temperature: Float) throws -> [[Float]] {
+    let batch = TokenBatch(sequences: sequences.map { $0.prompt + $0.tokens })
+    let (targets, _) = batch.nextTokenTargets()
+    try model.forward(batch)
+    let (logp, _) = try model.tokenLogProbs(targets: targets, temperature: temperature)
+    return sequences.enumerated().map { b, s in
+        (0..<s.tokens.count).map { logp[b * batch.seqLen + s.prompt.count - 1 + $0] }
+    }
+}
+
 /// Central finite differences of `f` with respect to x[indices], each perturbed by `eps`.
 func numericalGradient(of f: () -> Double, at x: UnsafeMutablePointer<Float>, indices: [Int], eps: Float) -> [Double] {
     indices.map { i in
