@@ -29,9 +29,10 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CPrefetch"),
+        .target(name: "CWideKernels"),
         .target(
             name: "RLHFCore",
-            dependencies: ["COpenBLAS", "CPrefetch"],
+            dependencies: ["COpenBLAS", "CPrefetch", "CWideKernels"],
             swiftSettings: [.unsafeFlags(kernelFlags, .when(configuration: .release))]
         ),
         // Tokenizers and datasets read outside input, so they keep Swift's bounds and overflow checks.

@@ -1,4 +1,5 @@
 import CPrefetch
+import CWideKernels
 
 /// A register-blocked product for the small blocks of attention, where `sgemm` spends more
 /// time packing its operands and on call overhead than on the arithmetic (a head's block of
@@ -25,6 +26,22 @@ public enum SmallGemm {
     /// wide tiles read row k: for a B streamed from L3 (decoding's weight panels), whose
     /// every chunk the hardware prefetcher would otherwise start late.
     public static func multiply(
+        m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prefetchRows: Int = 0
+    ) {
+        if wideRowKernels {
+            rlhf_wide_small_gemm(m, n, k, alpha, a, aRowStride, aColumnStride, b, ldb, c, ldc,
+                                 accumulate ? 1 : 0, prefetchRows * ldb)
+            return
+        }
+        multiply8(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                  b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate, prefetchRows: prefetchRows)
+    }
+
+    /// `multiply` on SIMD8 vectors, where the AVX-512 version (`CWideKernels`) does not run.
+    static func multiply8(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int,

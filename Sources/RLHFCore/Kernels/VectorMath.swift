@@ -1,3 +1,5 @@
+import CWideKernels
+
 // Vectorised elementwise helpers shared by the kernels. SIMD8 maps onto AVX registers; the
 // scalar tails handle lengths that are not multiples of 8.
 
@@ -75,9 +77,24 @@ func horizontalSums(
     return pairSums(quads0, quads1)
 }
 
-/// Maximum of `x[0..<n]`.
+/// Whether the AVX-512 versions of the row kernels (`CWideKernels`) run on this machine:
+/// `maxOf` and `expShifted` go 16 lanes at a time there.
+let wideRowKernels = rlhf_wide_kernels_available() != 0
+
+/// Floats per vector in the kernels that do not go through BLAS (attention, softmax rows): 16
+/// where their AVX-512 versions run, 8 where the SIMD8 ones do (no AVX-512, or
+/// `RLHF_WIDE_KERNELS=0` in the environment).
+public var kernelVectorWidth: Int { wideRowKernels ? 16 : 8 }
+
+/// Maximum of `x[0..<n]`, n >= 1.
 @inline(__always)
 func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    wideRowKernels ? rlhf_wide_max(x, n) : maxOf8(x, n)
+}
+
+/// `maxOf` on SIMD8 vectors.
+@inline(__always)
+func maxOf8(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     // A compare and blend per vector: the standard library's generic pointwiseMax and max()
     // are not inlined.
     var m = SIMD8<Float>(repeating: -.infinity)
@@ -97,6 +114,14 @@ func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 @inline(__always)
 func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                 scale: Float, shift: Float) -> Float {
+    wideRowKernels
+        ? rlhf_wide_exp_shifted(x, out, n, scale, shift) : expShifted8(x, out, n, scale: scale, shift: shift)
+}
+
+/// `expShifted` on SIMD8 vectors.
+@inline(__always)
+func expShifted8(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                 scale: Float, shift: Float) -> Float {
     var i = 0
     var acc = SIMD8<Float>(repeating: 0)
     while i + 8 <= n {

@@ -55,7 +55,7 @@ struct BenchModel: ParsableCommand {
         let (targets, mask) = batch.nextTokenTargets()
         let selected = Set(phases.split(separator: ",").map(String.init))
         var result: [String: Any] = [
-            "impl": "rlhf", "config": bench.name, "threads": threads, "sgemm_gflops": sgemmGFLOPS, "blas_core": OpenBLASCore.loaded,
+            "impl": "rlhf", "config": bench.name, "threads": threads, "sgemm_gflops": sgemmGFLOPS, "blas_core": OpenBLASCore.loaded, "kernel_lanes": kernelVectorWidth,
             "train_flops_per_token": bench.trainFlopsPerToken, "params": model.layout.count,
         ]
         if selected.contains("train") {

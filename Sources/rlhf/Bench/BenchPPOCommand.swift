@@ -82,7 +82,7 @@ struct BenchPPO: ParsableCommand {
             var result: [String: Any] = [
                 "impl": "rlhf", "bench": "ppo", "config": bench.name, "threads": rollout.threads, "ranks": world.size,
                 "layout": layout, "overlap": overlap, "rollouts": rollout.rollouts, "prompt_tokens": rollout.promptTokens, "new_tokens": rollout.newTokens,
-                "epochs": epochs, "iterations": iterations, "sgemm_gflops": sgemm, "blas_core": OpenBLASCore.loaded,
+                "epochs": epochs, "iterations": iterations, "sgemm_gflops": sgemm, "blas_core": OpenBLASCore.loaded, "kernel_lanes": kernelVectorWidth,
                 "iteration_flops": flops.total, "generate_flops": flops.generation, "reference_flops": flops.reference,
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
                 "iteration_at_sgemm_peak_s": flops.total / (sgemm * 1e9),

@@ -1,0 +1,172 @@
+#include "CWideKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int rlhf_wide_kernels_available(void) {
+    const char *setting = getenv("RLHF_WIDE_KERNELS");
+    if (setting && strcmp(setting, "0") == 0) return 0;
+    // Checks the CPUID bit and that the OS saves the ZMM registers (XCR0).
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+}
+
+#define WIDE __attribute__((target("avx512f")))
+
+/// exp8 of VectorMath.swift on 16 lanes, operation for operation (separate multiplies and
+/// adds, no FMA), so that every lane equals what exp8 computes for it.
+WIDE static inline __m512 exp16(__m512 x) {
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.33654f));
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.37626f));
+    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.442695041f)), magic);
+    __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
+    __m512 poly = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, _mm512_mul_ps(r, r)), r), _mm512_set1_ps(1.0f));
+    __m512i integer = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
+    __m512i scale = _mm512_slli_epi32(_mm512_add_epi32(integer, _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(poly, _mm512_castsi512_ps(scale));
+}
+
+/// The mask of the first n (<= 16) lanes.
+WIDE static inline __mmask16 prefix(long n) { return (__mmask16)((1u << n) - 1); }
+
+WIDE float rlhf_wide_max(const float *x, long n) {
+    __m512 m = _mm512_set1_ps(-__builtin_inff());
+    long i = 0;
+    for (; i + 16 <= n; i += 16) m = _mm512_max_ps(m, _mm512_loadu_ps(x + i));
+    if (i < n) m = _mm512_mask_max_ps(m, prefix(n - i), m, _mm512_maskz_loadu_ps(prefix(n - i), x + i));
+    return _mm512_reduce_max_ps(m);
+}
+
+WIDE float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift) {
+    const __m512 vscale = _mm512_set1_ps(scale), vshift = _mm512_set1_ps(shift);
+    __m512 acc = _mm512_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 e = exp16(_mm512_sub_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), vscale), vshift));
+        _mm512_storeu_ps(out + i, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    if (i < n) {
+        __mmask16 mask = prefix(n - i);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + i), vscale), vshift));
+        _mm512_mask_storeu_ps(out + i, mask, e);
+        acc = _mm512_mask_add_ps(acc, mask, acc, e);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+/// Rows of B (columns of A) per pass over C, as in SmallGemm.swift: a chunk's rows of A and B
+/// stay in L1 while the tiles reread them.
+enum { DEPTH_CHUNK = 64 };
+
+/// C[row..<row+rows, col..<col+16*VECS] from one depth chunk, rows <= R; `masks` select the
+/// columns of each vector (all 16 but at the right edge). A tile past M recomputes its last
+/// row instead of branching in the loop. R and VECS are constants at every call, so the
+/// accumulators live in registers.
+__attribute__((always_inline)) WIDE static inline void tile(
+    const int R, const int VECS, const __mmask16 masks[2], long rows,
+    const float *a, long a_row_stride, long a_column_stride, const float *b, long ldb,
+    float *c, long ldc, long depth, float alpha, int accumulate, long prefetch_offset) {
+    const float *arow[R];
+    for (int r = 0; r < R; r++) arow[r] = a + (r < rows ? r : rows - 1) * a_row_stride;
+    __m512 acc[R][VECS];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < VECS; v++) acc[r][v] = _mm512_setzero_ps();
+    const float *bk = b;
+    long ak = 0;
+    for (long kk = 0; kk < depth; kk++) {
+        if (prefetch_offset) {
+            for (int v = 0; v < VECS; v++) _mm_prefetch((const char *)(bk + prefetch_offset + 16 * v), _MM_HINT_T0);
+        }
+        __m512 bv[VECS];
+        for (int v = 0; v < VECS; v++) bv[v] = _mm512_maskz_loadu_ps(masks[v], bk + 16 * v);
+        for (int r = 0; r < R; r++) {
+            __m512 s = _mm512_set1_ps(arow[r][ak]);
+            for (int v = 0; v < VECS; v++) acc[r][v] = _mm512_fmadd_ps(bv[v], s, acc[r][v]);
+        }
+        bk += ldb;
+        ak += a_column_stride;
+    }
+    const __m512 valpha = _mm512_set1_ps(alpha);
+    for (int r = 0; r < R && r < rows; r++) {
+        float *y = c + r * ldc;
+        for (int v = 0; v < VECS; v++) {
+            __m512 out = accumulate ? _mm512_fmadd_ps(valpha, acc[r][v], _mm512_maskz_loadu_ps(masks[v], y + 16 * v))
+                                    : _mm512_mul_ps(valpha, acc[r][v]);
+            _mm512_mask_storeu_ps(y + 16 * v, masks[v], out);
+        }
+    }
+}
+
+WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
+                               const float *a, long a_row_stride, long a_column_stride,
+                               const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset) {
+    const __mmask16 full[2] = {0xFFFF, 0xFFFF};
+    long k0 = 0;
+    do {
+        long depth = k - k0 < DEPTH_CHUNK ? k - k0 : DEPTH_CHUNK;
+        const float *ak = a + k0 * a_column_stride, *bk = b + k0 * ldb;
+        int acc = accumulate || k0 > 0;
+        long j0 = 0;
+        // Strips of 32 columns in tiles of 8 rows: 16 accumulators, 2 loads and 8 broadcasts
+        // per 16 FMAs.
+        for (; n - j0 >= 32; j0 += 32) {
+            for (long i0 = 0; i0 < m; i0 += 8) {
+                tile(8, 2, full, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
+                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
+            }
+        }
+        // The last strip, 1 to 31 columns: two vectors in tiles of 8 rows, or one (a head dim
+        // of 8 or 16, a decoding panel) in tiles of 12, so that there are still 12 independent
+        // FMA chains; of 8 when M <= 16 (decoding's few rows), where 12 would mostly recompute.
+        long width = n - j0;
+        if (width > 16) {
+            const __mmask16 masks[2] = {0xFFFF, prefix(width - 16)};
+            for (long i0 = 0; i0 < m; i0 += 8) {
+                tile(8, 2, masks, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
+                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
+            }
+        } else if (width > 0 && m <= 16) {
+            const __mmask16 masks[2] = {prefix(width), 0};
+            for (long i0 = 0; i0 < m; i0 += 8) {
+                tile(8, 1, masks, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
+                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
+            }
+        } else if (width > 0) {
+            const __mmask16 masks[2] = {prefix(width), 0};
+            for (long i0 = 0; i0 < m; i0 += 12) {
+                tile(12, 1, masks, m - i0 < 12 ? m - i0 : 12, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
+                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
+            }
+        }
+        k0 += depth;
+    } while (k0 < k);
+}
+
+#else
+
+int rlhf_wide_kernels_available(void) { return 0; }
+float rlhf_wide_max(const float *x, long n) { (void)x; (void)n; __builtin_trap(); }
+float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift) {
+    (void)x; (void)out; (void)n; (void)scale; (void)shift; __builtin_trap();
+}
+void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
+                          const float *a, long a_row_stride, long a_column_stride,
+                          const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset) {
+    (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)a_row_stride; (void)a_column_stride;
+    (void)b; (void)ldb; (void)c; (void)ldc; (void)accumulate; (void)prefetch_offset; __builtin_trap();
+}
+
+#endif

@@ -1,0 +1,27 @@
+// AVX-512 versions of the row kernels of VectorMath.swift (the softmax rows of attention and of
+// the vocabulary): 16 lanes instead of SIMD8's 8, and masked loads for the tail of a row. They
+// are in C because Swift lowers SIMD16<Float> to four 128-bit operations in an out-of-line call.
+// Each is compiled for AVX-512F alone; call them only when rlhf_wide_kernels_available() is 1.
+#ifndef RLHF_CWIDEKERNELS_H
+#define RLHF_CWIDEKERNELS_H
+
+/// 1 when this CPU and OS run AVX-512F instructions and the environment does not set
+/// RLHF_WIDE_KERNELS=0 (which keeps the SIMD8 kernels, for comparison), else 0.
+int rlhf_wide_kernels_available(void);
+
+/// The maximum of x[0..<n], n >= 1.
+float rlhf_wide_max(const float *x, long n);
+
+/// out[i] = exp(scale * x[i] - shift) for i < n, with exp8's polynomial; returns the sum of out.
+/// out may be x.
+float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift);
+
+/// SmallGemm.multiply on 16 lanes, the same contract:
+/// C[M, N] = alpha * A[M, K] B[K, N] (+ C when accumulate), A[i, k] = a[i * a_row_stride +
+/// k * a_column_stride], B[k, j] = b[k * ldb + j], C[i, j] = c[i * ldc + j]; while reading row k
+/// of B, asks for the floats prefetch_offset further on (0: none).
+void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
+                          const float *a, long a_row_stride, long a_column_stride,
+                          const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset);
+
+#endif
