@@ -67,6 +67,74 @@ WIDE float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale
     return _mm512_reduce_add_ps(acc);
 }
 
+WIDE void rlhf_wide_softmax_row(float *row, long n, long width) {
+    const float max = rlhf_wide_max(row, n);
+    const float inv = 1.0f / rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
+    const __m512 vinv = _mm512_set1_ps(inv);
+    long j = 0;
+    for (; j + 16 <= n; j += 16) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), vinv));
+    if (j < n) {
+        __mmask16 mask = prefix(n - j);
+        _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + j), vinv));
+    }
+    for (j = n; j < width; j++) row[j] = 0;
+}
+
+WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
+    __m512 acc = _mm512_setzero_ps();
+    long j = 0;
+    for (; j + 16 <= n; j += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(p + j), _mm512_loadu_ps(dp + j), acc);
+    const __mmask16 tail = prefix(n - j);
+    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, p + j), _mm512_maskz_loadu_ps(tail, dp + j), acc);
+    const __m512 dot = _mm512_set1_ps(_mm512_reduce_add_ps(acc));
+    for (j = 0; j + 16 <= n; j += 16) {
+        _mm512_storeu_ps(dp + j, _mm512_mul_ps(_mm512_loadu_ps(p + j), _mm512_sub_ps(_mm512_loadu_ps(dp + j), dot)));
+    }
+    if (j < n) {
+        _mm512_mask_storeu_ps(dp + j, tail,
+                              _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, p + j),
+                                            _mm512_sub_ps(_mm512_maskz_loadu_ps(tail, dp + j), dot)));
+    }
+    for (j = n; j < width; j++) dp[j] = 0;
+}
+
+/// 1 / (1 + e^-g), lane by lane.
+WIDE static inline __m512 sigmoid16(__m512 g) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    return _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+}
+
+WIDE void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long hidden) {
+    for (long i = 0; i < rows; i++) {
+        const float *g = gate_up + i * 2 * hidden, *u = g + hidden;
+        float *h = out + i * hidden;
+        for (long j = 0; j < hidden; j += 16) {
+            const __mmask16 mask = prefix(hidden - j < 16 ? hidden - j : 16);
+            __m512 gv = _mm512_maskz_loadu_ps(mask, g + j);
+            __m512 silu = _mm512_div_ps(gv, _mm512_add_ps(_mm512_set1_ps(1.0f), exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
+            _mm512_mask_storeu_ps(h + j, mask, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(mask, u + j)));
+        }
+    }
+}
+
+WIDE void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (long i = 0; i < rows; i++) {
+        const float *g = gate_up + i * 2 * hidden, *u = g + hidden, *dy = dout + i * hidden;
+        float *dg = dgate_up + i * 2 * hidden, *du = dg + hidden;
+        for (long j = 0; j < hidden; j += 16) {
+            const __mmask16 mask = prefix(hidden - j < 16 ? hidden - j : 16);
+            __m512 gv = _mm512_maskz_loadu_ps(mask, g + j), dyv = _mm512_maskz_loadu_ps(mask, dy + j);
+            __m512 sigmoid = sigmoid16(gv);
+            _mm512_mask_storeu_ps(du + j, mask, _mm512_mul_ps(_mm512_mul_ps(dyv, gv), sigmoid));
+            // dy * u * s * (1 + g * (1 - s))
+            __m512 slope = _mm512_add_ps(one, _mm512_mul_ps(gv, _mm512_sub_ps(one, sigmoid)));
+            __m512 dgv = _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dyv, _mm512_maskz_loadu_ps(mask, u + j)), sigmoid), slope);
+            _mm512_mask_storeu_ps(dg + j, mask, dgv);
+        }
+    }
+}
+
 /// Rows of B (columns of A) per pass over C, as in SmallGemm.swift: a chunk's rows of A and B
 /// stay in L1 while the tiles reread them.
 enum { DEPTH_CHUNK = 64 };
@@ -161,6 +229,16 @@ int rlhf_wide_kernels_available(void) { return 0; }
 float rlhf_wide_max(const float *x, long n) { (void)x; (void)n; __builtin_trap(); }
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift) {
     (void)x; (void)out; (void)n; (void)scale; (void)shift; __builtin_trap();
+}
+void rlhf_wide_softmax_row(float *row, long n, long width) { (void)row; (void)n; (void)width; __builtin_trap(); }
+void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
+    (void)p; (void)dp; (void)n; (void)width; __builtin_trap();
+}
+void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long hidden) {
+    (void)out; (void)gate_up; (void)rows; (void)hidden; __builtin_trap();
+}
+void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden) {
+    (void)dgate_up; (void)dout; (void)gate_up; (void)rows; (void)hidden; __builtin_trap();
 }
 void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *a, long a_row_stride, long a_column_stride,

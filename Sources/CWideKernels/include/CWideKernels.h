@@ -16,6 +16,20 @@ float rlhf_wide_max(const float *x, long n);
 /// out may be x.
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift);
 
+/// Attention's softmax of one row of scores in place: row[0..<n] = softmax(row[0..<n]), n >= 1,
+/// and row[n..<width] = 0 (the masked entries within the diagonal block).
+void rlhf_wide_softmax_row(float *row, long n, long width);
+
+/// Its backward, in place over dp: ds[j] = p[j] * (dp[j] - sum_i p[i] dp[i]) for j < n, and
+/// ds[n..<width] = 0.
+void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width);
+
+/// SwiGLU.forward on 16 lanes: out[N, F] = silu(gu[N, 0..<F]) * gu[N, F..<2F].
+void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long hidden);
+
+/// SwiGLU.backward on 16 lanes: dgu[N, 2F] given dout[N, F] and gu[N, 2F].
+void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden);
+
 /// SmallGemm.multiply on 16 lanes, the same contract:
 /// C[M, N] = alpha * A[M, K] B[K, N] (+ C when accumulate), A[i, k] = a[i * a_row_stride +
 /// k * a_column_stride], B[k, j] = b[k * ldb + j], C[i, j] = c[i * ldc + j]; while reading row k

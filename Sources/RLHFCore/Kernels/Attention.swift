@@ -1,3 +1,5 @@
+import CWideKernels
+
 /// Causal self-attention with grouped-query heads.
 ///
 /// qkv rows hold [q (NH*HS) | k (NKV*HS) | v (NKV*HS)], already rotated; query head h reads
@@ -62,13 +64,7 @@ public struct Attention: Sendable {
                         SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: scale, a: q + r0 * s3, aRowStride: s3,
                                            aColumnStride: 1, b: kT, ldb: ld, c: p + r0 * t, ldc: t,
                                            accumulate: false)
-                        for i in r0..<r1 {
-                            let row = p + i * t
-                            let m = maxOf(row, i + 1)
-                            let inv = 1 / expShifted(row, row, i + 1, scale: 1, shift: m)
-                            for j in 0...i { row[j] *= inv }
-                            if i + 1 < r1 { (row + i + 1).update(repeating: 0, count: r1 - i - 1) }
-                        }
+                        for i in r0..<r1 { softmaxRow(p + i * t, count: i + 1, width: r1) }
                         // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
                         SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t,
                                            aColumnStride: 1, b: v, ldb: hs, c: y + r0 * c, ldc: c, accumulate: false)
@@ -115,12 +111,7 @@ public struct Attention: Sendable {
                         SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: 1, a: dy + r0 * hs, aRowStride: hs,
                                            aColumnStride: 1, b: vT, ldb: ld, c: ds, ldc: t, accumulate: false)
                         // dS = P * (dP - rowsum(dP * P))
-                        for i in r0..<r1 {
-                            let pr = p + i * t, dr = scratch + i * t
-                            let rowDot = dot(pr, dr, i + 1)
-                            for j in 0...i { dr[j] = pr[j] * (dr[j] - rowDot) }
-                            if i + 1 < r1 { (dr + i + 1).update(repeating: 0, count: r1 - i - 1) }
-                        }
+                        for i in r0..<r1 { softmaxRowBackward(p + i * t, scratch + i * t, count: i + 1, width: r1) }
                         // dQ = scale dS K
                         SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: scale, a: ds, aRowStride: t, aColumnStride: 1,
                                            b: k, ldb: hs, c: dq + r0 * s3, ldc: s3, accumulate: false)
@@ -141,6 +132,25 @@ public struct Attention: Sendable {
                 }
             }
         }
+    }
+
+    /// row[0..<count] = softmax(row[0..<count]); row[count..<width] = 0, the masked entries
+    /// within the diagonal block.
+    @inline(__always)
+    private func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int) {
+        if wideRowKernels { return rlhf_wide_softmax_row(row, count, width) }
+        let inv = 1 / expShifted8(row, row, count, scale: 1, shift: maxOf8(row, count))
+        for j in 0..<count { row[j] *= inv }
+        (row + count).update(repeating: 0, count: width - count)
+    }
+
+    /// dP -> dS in place: ds[j] = p[j] * (dp[j] - rowsum(dp * p)) for j < count, zero up to `width`.
+    @inline(__always)
+    private func softmaxRowBackward(_ p: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, count: Int, width: Int) {
+        if wideRowKernels { return rlhf_wide_softmax_backward_row(p, dp, count, width) }
+        let rowDot = dot(p, dp, count)
+        for j in 0..<count { dp[j] = p[j] * (dp[j] - rowDot) }
+        (dp + count).update(repeating: 0, count: width - count)
     }
 
     /// out[rows, HS] = the head at `head` (rows `rowStride` floats apart), dense.
