@@ -98,10 +98,13 @@ WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long
     for (j = n; j < width; j++) dp[j] = 0;
 }
 
-/// 1 / (1 + e^-g), lane by lane.
+/// 1 / (1 + e^-g), lane by lane: a 14-bit reciprocal estimate and one Newton step (within 1
+/// ulp or so of the quotient), as a 16-lane division costs as much as two 8-lane ones.
 WIDE static inline __m512 sigmoid16(__m512 g) {
     const __m512 one = _mm512_set1_ps(1.0f);
-    return _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+    __m512 d = _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g)));
+    __m512 r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
 }
 
 WIDE void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long hidden) {
@@ -111,7 +114,7 @@ WIDE void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, 
         for (long j = 0; j < hidden; j += 16) {
             const __mmask16 mask = prefix(hidden - j < 16 ? hidden - j : 16);
             __m512 gv = _mm512_maskz_loadu_ps(mask, g + j);
-            __m512 silu = _mm512_div_ps(gv, _mm512_add_ps(_mm512_set1_ps(1.0f), exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
+            __m512 silu = _mm512_mul_ps(gv, sigmoid16(gv));
             _mm512_mask_storeu_ps(h + j, mask, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(mask, u + j)));
         }
     }
