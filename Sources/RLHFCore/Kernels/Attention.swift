@@ -28,8 +28,8 @@ public struct Attention: Sendable {
     private var scale: Float { 1 / Float(headDim).squareRoot() }
 
     /// Floats of the `heads` scratch that `forward` and `backward` need for `t` positions:
-    /// four blocks of [T, HS] or [HS, `transposedStride(t)`].
-    public func headScratchCount(time t: Int) -> Int { 4 * headDim * Self.transposedStride(t) }
+    /// six blocks of [T, HS] or [HS, `transposedStride(t)`].
+    public func headScratchCount(time t: Int) -> Int { 6 * headDim * Self.transposedStride(t) }
 
     /// Floats between the rows of a transposed [HS, T] block: T padded to 8 past a multiple of
     /// 16, so that the rows of a strip do not all fall into the same few L1 sets, as they do
@@ -85,10 +85,8 @@ public struct Attention: Sendable {
         let kvOffset = c, vOffset = c + nKVHeads * hs
         let ld = Self.transposedStride(t)
         let vT = heads, k = heads + hs * ld, q = heads + 2 * hs * ld, dy = heads + 3 * hs * ld
-        // dK and dV accumulate over the heads of a group.
-        for row in 0..<(b * t) {
-            (dqkv + row * s3 + kvOffset).update(repeating: 0, count: 2 * nKVHeads * hs)
-        }
+        // dK and dV transposed, [HS, T]: summed over the heads of a group, then written into dqkv.
+        let dkT = heads + 4 * hs * ld, dvT = heads + 5 * hs * ld
         for bi in 0..<b {
             let base = qkv + bi * t * s3
             let dbase = dqkv + bi * t * s3
@@ -98,6 +96,7 @@ public struct Attention: Sendable {
                 transpose(base + vOffset + kv, rowStride: s3, rows: t, into: vT, stride: ld)
                 copy(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
+                    let firstOfGroup = h == kvHead * group
                     let dq = dbase + h * hs
                     copy(base + h * hs, rowStride: s3, rows: t, into: q)
                     copy(dout + bi * t * c + h * hs, rowStride: c, rows: t, into: dy)
@@ -117,19 +116,23 @@ public struct Attention: Sendable {
                                            b: k, ldb: hs, c: dq + r0 * s3, ldc: s3, accumulate: false)
                     }
                     // By key blocks: keys [j0, j1) meet the queries [j0, T) only; the entries of
-                    // P and dS above the diagonal within the diagonal block are zero.
+                    // P and dS above the diagonal within the diagonal block are zero. Transposed
+                    // (dV^T = dY^T P), the products stream whole rows of P and dS as B, and the
+                    // head dim is M: with a small head dim, the keys fill the vectors instead.
                     for j0 in stride(from: 0, to: t, by: Self.block) {
-                        let rows = min(Self.block, t - j0)
-                        // dV += P^T dY
-                        SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: 1, a: p + j0 * t + j0, aRowStride: 1,
-                                           aColumnStride: t, b: dy + j0 * hs, ldb: hs, c: dv + j0 * s3, ldc: s3,
-                                           accumulate: true)
-                        // dK += scale dS^T Q
-                        SmallGemm.multiply(m: rows, n: hs, k: t - j0, alpha: scale, a: scratch + j0 * t + j0,
-                                           aRowStride: 1, aColumnStride: t, b: q + j0 * hs, ldb: hs,
-                                           c: dk + j0 * s3, ldc: s3, accumulate: true)
+                        let keys = min(Self.block, t - j0)
+                        // dV^T (+)= dY^T P
+                        SmallGemm.multiply(m: hs, n: keys, k: t - j0, alpha: 1, a: dy + j0 * hs, aRowStride: 1,
+                                           aColumnStride: hs, b: p + j0 * t + j0, ldb: t, c: dvT + j0, ldc: ld,
+                                           accumulate: !firstOfGroup)
+                        // dK^T (+)= scale Q^T dS
+                        SmallGemm.multiply(m: hs, n: keys, k: t - j0, alpha: scale, a: q + j0 * hs, aRowStride: 1,
+                                           aColumnStride: hs, b: scratch + j0 * t + j0, ldb: t, c: dkT + j0, ldc: ld,
+                                           accumulate: !firstOfGroup)
                     }
                 }
+                transposeBack(dkT, stride: ld, rows: t, into: dk, rowStride: s3)
+                transposeBack(dvT, stride: ld, rows: t, into: dv, rowStride: s3)
             }
         }
     }
@@ -151,6 +154,16 @@ public struct Attention: Sendable {
         let rowDot = dot(p, dp, count)
         for j in 0..<count { dp[j] = p[j] * (dp[j] - rowDot) }
         (dp + count).update(repeating: 0, count: width - count)
+    }
+
+    /// The head at `head` (rows `rowStride` floats apart) = transposed[HS, rows] (rows `stride` floats apart).
+    private func transposeBack(
+        _ transposed: UnsafePointer<Float>, stride: Int, rows: Int, into head: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        for j in 0..<rows {
+            let row = head + j * rowStride
+            for d in 0..<headDim { row[d] = transposed[d * stride + j] }
+        }
     }
 
     /// out[rows, HS] = the head at `head` (rows `rowStride` floats apart), dense.

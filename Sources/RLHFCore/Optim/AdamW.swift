@@ -37,7 +37,9 @@ public struct AdamW {
     public mutating func update(parameters: FloatBuffer, gradients: FloatBuffer, lr: Float) {
         precondition(parameters.count == m.count && gradients.count == m.count, "buffers must match the layout")
         step += 1
-        let c1 = 1 - powf(beta1, Float(step)), c2 = 1 - powf(beta2, Float(step))
+        // The bias corrections as multipliers: the divider is the loop's bottleneck, so it
+        // divides once per element (and takes one square root), not three times.
+        let inverseC1 = 1 / (1 - powf(beta1, Float(step))), inverseC2 = 1 / (1 - powf(beta2, Float(step)))
         let count = m.count
         let p = parameters.pointer, g = gradients.pointer, m = m.pointer, v = v.pointer
         let (b1, b2, eps) = (beta1, beta2, eps)
@@ -58,7 +60,7 @@ public struct AdamW {
                 let vi = b2 * load(v) + (1 - b2) * gi * gi
                 store(mi, m)
                 store(vi, v)
-                store(pi - lr * ((mi / c1) / ((vi / c2).squareRoot() + eps) + decay * pi), p)
+                store(pi - lr * ((mi * inverseC1) / ((vi * inverseC2).squareRoot() + eps) + decay * pi), p)
                 i += lanes
             }
         }
