@@ -33,7 +33,7 @@ final class Activations {
     let qkv: FloatBuffer          // [L, NC, S3]
     let probs: FloatBuffer        // [L, B, NH, T, T], or [T, T] without backward
     /// Attention's copies of one sequence's heads, for its forward and backward.
-    let attentionHeads: FloatBuffer   // [4, T, HS]
+    let attentionHeads: FloatBuffer   // [6, T, HS]
     let atty: FloatBuffer         // [L, NC, C]
     let mid: FloatBuffer          // [L, NC, C]
     let ffnNorm: FloatBuffer      // [L, NC, C]
