@@ -67,6 +67,13 @@ WIDE float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale
     return _mm512_reduce_add_ps(acc);
 }
 
+/// x[from..<to] = 0, a vector at a time (the masked part of a row within the diagonal block).
+WIDE static inline void zero(float *x, long from, long to) {
+    for (long j = from; j < to; j += 16) {
+        _mm512_mask_storeu_ps(x + j, prefix(to - j < 16 ? to - j : 16), _mm512_setzero_ps());
+    }
+}
+
 WIDE void rlhf_wide_softmax_row(float *row, long n, long width) {
     const float max = rlhf_wide_max(row, n);
     const float inv = 1.0f / rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
@@ -77,7 +84,7 @@ WIDE void rlhf_wide_softmax_row(float *row, long n, long width) {
         __mmask16 mask = prefix(n - j);
         _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + j), vinv));
     }
-    for (j = n; j < width; j++) row[j] = 0;
+    zero(row, n, width);
 }
 
 WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
@@ -95,7 +102,7 @@ WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long
                               _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, p + j),
                                             _mm512_sub_ps(_mm512_maskz_loadu_ps(tail, dp + j), dot)));
     }
-    for (j = n; j < width; j++) dp[j] = 0;
+    zero(dp, n, width);
 }
 
 /// 1 / (1 + e^-g), lane by lane: a 14-bit reciprocal estimate and one Newton step (within 1

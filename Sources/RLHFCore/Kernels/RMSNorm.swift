@@ -25,8 +25,15 @@ public enum RMSNorm {
         for i in 0..<n {
             let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
             let r = rstd[i]
-            var gx: Float = 0
-            for j in 0..<c { gx += weight[j] * dy[j] * x[j] }
+            // Eight partial sums: a sum in one chain stays scalar (the compiler may not reorder it).
+            var sums = SIMD8<Float>()
+            var j = 0
+            while j + 8 <= c {
+                sums.addProduct(load8(weight + j) * load8(dy + j), load8(x + j))
+                j += 8
+            }
+            var gx = sums.sum()
+            while j < c { gx += weight[j] * dy[j] * x[j]; j += 1 }
             let k = r * r * r * gx / Float(c)
             for j in 0..<c {
                 dx[j] += r * weight[j] * dy[j] - k * x[j]
