@@ -188,6 +188,17 @@ __attribute__((always_inline)) WIDE static inline void tile(
     }
 }
 
+/// One strip of columns of C, in tiles of R rows down the whole of M.
+__attribute__((always_inline)) WIDE static inline void strip(
+    const int R, const int VECS, const __mmask16 masks[2], long m,
+    const float *a, long a_row_stride, long a_column_stride, const float *b, long ldb,
+    float *c, long ldc, long depth, float alpha, int accumulate, long prefetch_offset) {
+    for (long i0 = 0; i0 < m; i0 += R) {
+        tile(R, VECS, masks, m - i0 < R ? m - i0 : R, a + i0 * a_row_stride, a_row_stride, a_column_stride,
+             b, ldb, c + i0 * ldc, ldc, depth, alpha, accumulate, prefetch_offset);
+    }
+}
+
 WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                                const float *a, long a_row_stride, long a_column_stride,
                                const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset) {
@@ -201,10 +212,8 @@ WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
         // Strips of 32 columns in tiles of 8 rows: 16 accumulators, 2 loads and 8 broadcasts
         // per 16 FMAs.
         for (; n - j0 >= 32; j0 += 32) {
-            for (long i0 = 0; i0 < m; i0 += 8) {
-                tile(8, 2, full, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
-                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
-            }
+            strip(8, 2, full, m, ak, a_row_stride, a_column_stride, bk + j0, ldb, c + j0, ldc, depth, alpha, acc,
+                  prefetch_offset);
         }
         // The last strip, 1 to 31 columns: two vectors in tiles of 8 rows, or one (a head dim
         // of 8 or 16, a decoding panel) in tiles of 12, so that there are still 12 independent
@@ -212,21 +221,16 @@ WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
         long width = n - j0;
         if (width > 16) {
             const __mmask16 masks[2] = {0xFFFF, prefix(width - 16)};
-            for (long i0 = 0; i0 < m; i0 += 8) {
-                tile(8, 2, masks, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
-                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
-            }
-        } else if (width > 0 && m <= 16) {
-            const __mmask16 masks[2] = {prefix(width), 0};
-            for (long i0 = 0; i0 < m; i0 += 8) {
-                tile(8, 1, masks, m - i0 < 8 ? m - i0 : 8, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
-                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
-            }
+            strip(8, 2, masks, m, ak, a_row_stride, a_column_stride, bk + j0, ldb, c + j0, ldc, depth, alpha, acc,
+                  prefetch_offset);
         } else if (width > 0) {
             const __mmask16 masks[2] = {prefix(width), 0};
-            for (long i0 = 0; i0 < m; i0 += 12) {
-                tile(12, 1, masks, m - i0 < 12 ? m - i0 : 12, ak + i0 * a_row_stride, a_row_stride, a_column_stride,
-                     bk + j0, ldb, c + i0 * ldc + j0, ldc, depth, alpha, acc, prefetch_offset);
+            if (m <= 16) {
+                strip(8, 1, masks, m, ak, a_row_stride, a_column_stride, bk + j0, ldb, c + j0, ldc, depth, alpha, acc,
+                      prefetch_offset);
+            } else {
+                strip(12, 1, masks, m, ak, a_row_stride, a_column_stride, bk + j0, ldb, c + j0, ldc, depth, alpha,
+                      acc, prefetch_offset);
             }
         }
         k0 += depth;

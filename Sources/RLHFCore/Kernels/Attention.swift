@@ -141,7 +141,7 @@ public struct Attention: Sendable {
     /// within the diagonal block.
     @inline(__always)
     private func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int) {
-        if wideRowKernels { return rlhf_wide_softmax_row(row, count, width) }
+        if wideKernels { return rlhf_wide_softmax_row(row, count, width) }
         let inv = 1 / expShifted8(row, row, count, scale: 1, shift: maxOf8(row, count))
         for j in 0..<count { row[j] *= inv }
         (row + count).update(repeating: 0, count: width - count)
@@ -150,7 +150,7 @@ public struct Attention: Sendable {
     /// dP -> dS in place: ds[j] = p[j] * (dp[j] - rowsum(dp * p)) for j < count, zero up to `width`.
     @inline(__always)
     private func softmaxRowBackward(_ p: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, count: Int, width: Int) {
-        if wideRowKernels { return rlhf_wide_softmax_backward_row(p, dp, count, width) }
+        if wideKernels { return rlhf_wide_softmax_backward_row(p, dp, count, width) }
         let rowDot = dot(p, dp, count)
         for j in 0..<count { dp[j] = p[j] * (dp[j] - rowDot) }
         (dp + count).update(repeating: 0, count: width - count)

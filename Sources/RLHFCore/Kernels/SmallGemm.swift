@@ -31,7 +31,7 @@ public enum SmallGemm {
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, prefetchRows: Int = 0
     ) {
-        if wideRowKernels {
+        if wideKernels {
             rlhf_wide_small_gemm(m, n, k, alpha, a, aRowStride, aColumnStride, b, ldb, c, ldc,
                                  accumulate ? 1 : 0, prefetchRows * ldb)
             return

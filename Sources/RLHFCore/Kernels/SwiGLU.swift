@@ -5,7 +5,7 @@ import CWideKernels
 public enum SwiGLU {
     /// out[N, F] = silu(gu[N, 0..<F]) * gu[N, F..<2F]   (gu holds gate and up side by side)
     public static func forward(out: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, rows n: Int, hidden f: Int) {
-        if wideRowKernels { return rlhf_wide_swiglu_forward(out, gateUp, n, f) }
+        if wideKernels { return rlhf_wide_swiglu_forward(out, gateUp, n, f) }
         for i in 0..<n {
             let g = gateUp + i * 2 * f, u = g + f, h = out + i * f
             var j = 0
@@ -26,7 +26,7 @@ public enum SwiGLU {
         dgateUp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, gateUp: UnsafePointer<Float>,
         rows n: Int, hidden f: Int
     ) {
-        if wideRowKernels { return rlhf_wide_swiglu_backward(dgateUp, dout, gateUp, n, f) }
+        if wideKernels { return rlhf_wide_swiglu_backward(dgateUp, dout, gateUp, n, f) }
         for i in 0..<n {
             let g = gateUp + i * 2 * f, u = g + f, dy = dout + i * f
             let dg = dgateUp + i * 2 * f, du = dg + f

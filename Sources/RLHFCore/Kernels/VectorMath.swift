@@ -77,19 +77,20 @@ func horizontalSums(
     return pairSums(quads0, quads1)
 }
 
-/// Whether the AVX-512 versions of the row kernels (`CWideKernels`) run on this machine:
-/// `maxOf` and `expShifted` go 16 lanes at a time there.
-let wideRowKernels = rlhf_wide_kernels_available() != 0
+/// Whether the AVX-512 versions of the kernels (`CWideKernels`) run on this machine: `maxOf`,
+/// `expShifted`, `SmallGemm`, `SwiGLU` and attention's softmax rows go 16 lanes at a time there,
+/// and decoding's panels are 32 wide.
+let wideKernels = rlhf_wide_kernels_available() != 0
 
 /// Floats per vector in the kernels that do not go through BLAS (attention, softmax rows): 16
 /// where their AVX-512 versions run, 8 where the SIMD8 ones do (no AVX-512, or
 /// `RLHF_WIDE_KERNELS=0` in the environment).
-public var kernelVectorWidth: Int { wideRowKernels ? 16 : 8 }
+public var kernelVectorWidth: Int { wideKernels ? 16 : 8 }
 
 /// Maximum of `x[0..<n]`, n >= 1.
 @inline(__always)
 func maxOf(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    wideRowKernels ? rlhf_wide_max(x, n) : maxOf8(x, n)
+    wideKernels ? rlhf_wide_max(x, n) : maxOf8(x, n)
 }
 
 /// `maxOf` on SIMD8 vectors.
@@ -114,7 +115,7 @@ func maxOf8(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 @inline(__always)
 func expShifted(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                 scale: Float, shift: Float) -> Float {
-    wideRowKernels
+    wideKernels
         ? rlhf_wide_exp_shifted(x, out, n, scale, shift) : expShifted8(x, out, n, scale: scale, shift: shift)
 }
 
