@@ -151,10 +151,10 @@ enum { DEPTH_CHUNK = 64 };
 
 /// C[row..<row+rows, col..<col+16*VECS] from one depth chunk, rows <= R; `masks` select the
 /// columns of each vector (all 16 but at the right edge). A tile past M recomputes its last
-/// row instead of branching in the loop. R and VECS are constants at every call, so the
-/// accumulators live in registers.
+/// row instead of branching in the loop. R, VECS and PREFETCH are constants at every call, so
+/// the accumulators live in registers and the loop has no branch on prefetching.
 __attribute__((always_inline)) WIDE static inline void tile(
-    const int R, const int VECS, const __mmask16 masks[2], long rows,
+    const int R, const int VECS, const int PREFETCH, const __mmask16 masks[2], long rows,
     const float *a, long a_row_stride, long a_column_stride, const float *b, long ldb,
     float *c, long ldc, long depth, float alpha, int accumulate, long prefetch_offset) {
     const float *arow[R];
@@ -165,7 +165,7 @@ __attribute__((always_inline)) WIDE static inline void tile(
     const float *bk = b;
     long ak = 0;
     for (long kk = 0; kk < depth; kk++) {
-        if (prefetch_offset) {
+        if (PREFETCH) {
             for (int v = 0; v < VECS; v++) _mm_prefetch((const char *)(bk + prefetch_offset + 16 * v), _MM_HINT_T0);
         }
         __m512 bv[VECS];
@@ -188,14 +188,21 @@ __attribute__((always_inline)) WIDE static inline void tile(
     }
 }
 
-/// One strip of columns of C, in tiles of R rows down the whole of M.
+/// One strip of columns of C, in tiles of R rows down the whole of M. Only the first tile
+/// prefetches: the later ones find the chunk in L1.
 __attribute__((always_inline)) WIDE static inline void strip(
     const int R, const int VECS, const __mmask16 masks[2], long m,
     const float *a, long a_row_stride, long a_column_stride, const float *b, long ldb,
     float *c, long ldc, long depth, float alpha, int accumulate, long prefetch_offset) {
-    for (long i0 = 0; i0 < m; i0 += R) {
-        tile(R, VECS, masks, m - i0 < R ? m - i0 : R, a + i0 * a_row_stride, a_row_stride, a_column_stride,
-             b, ldb, c + i0 * ldc, ldc, depth, alpha, accumulate, prefetch_offset);
+    long i0 = 0;
+    if (prefetch_offset) {
+        tile(R, VECS, 1, masks, m < R ? m : R, a, a_row_stride, a_column_stride, b, ldb, c, ldc, depth, alpha,
+             accumulate, prefetch_offset);
+        i0 = R;
+    }
+    for (; i0 < m; i0 += R) {
+        tile(R, VECS, 0, masks, m - i0 < R ? m - i0 : R, a + i0 * a_row_stride, a_row_stride, a_column_stride,
+             b, ldb, c + i0 * ldc, ldc, depth, alpha, accumulate, 0);
     }
 }
 

@@ -13,11 +13,16 @@ public struct PanelMatrix {
         outDim = oc
         let count = (oc + width - 1) / width
         panels = FloatBuffer(count: count * width * c)
+        // Written in order (the reads walk `width` rows of the weight at once): packing is part
+        // of every `generate` call.
         for panel in 0..<count {
             let destination = panels.pointer + panel * width * c
-            for j in 0..<width {
-                let o = panel * width + j
-                for k in 0..<c { destination[k * width + j] = o < oc ? weight[o * c + k] : 0 }
+            let outputs = min(width, oc - panel * width)
+            let source = weight + panel * width * c
+            for k in 0..<c {
+                let row = destination + k * width
+                for j in 0..<outputs { row[j] = source[j * c + k] }
+                for j in outputs..<width { row[j] = 0 }
             }
         }
     }
