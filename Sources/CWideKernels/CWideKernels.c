@@ -244,6 +244,44 @@ WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
     } while (k0 < k);
 }
 
+/// C[row..<row+rows, 0..<8] from all of K, rows <= R: one accumulator per row whose lane 2d sums
+/// the even k and lane 2d+1 the odd k of output d, so every FMA does 16 useful lanes.
+__attribute__((always_inline)) WIDE static inline void tile_n8(
+    const int R, long rows, long k, float alpha, const float *a, long a_row_stride, const float *b_pairs,
+    float *c, long ldc) {
+    const float *arow[R];
+    for (int r = 0; r < R; r++) arow[r] = a + (r < rows ? r : rows - 1) * a_row_stride;
+    __m512 acc[R];
+    for (int r = 0; r < R; r++) acc[r] = _mm512_setzero_ps();
+    const long pairs = k / 2;
+    for (long j = 0; j < pairs; j++) {
+        const __m512 bv = _mm512_loadu_ps(b_pairs + 16 * j);
+        for (int r = 0; r < R; r++) {
+            // [a[2j], a[2j+1]] in every pair of lanes.
+            const __m512 s = _mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_load_sd((const double *)(arow[r] + 2 * j))));
+            acc[r] = _mm512_fmadd_ps(bv, s, acc[r]);
+        }
+    }
+    if (k & 1) {
+        const __m512 bv = _mm512_loadu_ps(b_pairs + 16 * pairs);  // zero in the odd lanes
+        for (int r = 0; r < R; r++) acc[r] = _mm512_fmadd_ps(bv, _mm512_set1_ps(arow[r][k - 1]), acc[r]);
+    }
+    const __m512 valpha = _mm512_set1_ps(alpha);
+    for (int r = 0; r < R && r < rows; r++) {
+        const __m512 sum = _mm512_mul_ps(valpha, _mm512_add_ps(acc[r], _mm512_permute_ps(acc[r], 0xB1)));
+        _mm256_storeu_ps(c + r * ldc, _mm512_castps512_ps256(_mm512_maskz_compress_ps(0x5555, sum)));
+    }
+}
+
+WIDE void rlhf_wide_gemm_n8(long m, long k, float alpha, const float *a, long a_row_stride,
+                            const float *b_pairs, float *c, long ldc) {
+    // Tiles of 12 rows: 12 independent FMA chains, 1 load of B and 12 broadcasts per 12 FMAs.
+    for (long i0 = 0; i0 < m; i0 += 12) {
+        tile_n8(12, m - i0 < 12 ? m - i0 : 12, k, alpha, a + i0 * a_row_stride, a_row_stride, b_pairs,
+                c + i0 * ldc, ldc);
+    }
+}
+
 #else
 
 int rlhf_wide_kernels_available(void) { return 0; }
@@ -266,6 +304,11 @@ void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset) {
     (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)a_row_stride; (void)a_column_stride;
     (void)b; (void)ldb; (void)c; (void)ldc; (void)accumulate; (void)prefetch_offset; __builtin_trap();
+}
+
+void rlhf_wide_gemm_n8(long m, long k, float alpha, const float *a, long a_row_stride,
+                       const float *b_pairs, float *c, long ldc) {
+    (void)m; (void)k; (void)alpha; (void)a; (void)a_row_stride; (void)b_pairs; (void)c; (void)ldc; __builtin_trap();
 }
 
 #endif

@@ -1,5 +1,5 @@
 // AVX-512 versions of the kernels that do not go through BLAS (the softmax rows of attention and
-// of the vocabulary, SwiGLU, SmallGemm): 16 lanes instead of SIMD8's 8, and masked loads for the
+// of the vocabulary, SwiGLU, SmallGemm, attention's products by a head of 8): 16 lanes instead of SIMD8's 8, and masked loads for the
 // edges. They are in C because Swift lowers SIMD16<Float> to four 128-bit operations in an
 // out-of-line call.
 // Each is compiled for AVX-512F alone; call them only when rlhf_wide_kernels_available() is 1.
@@ -38,5 +38,12 @@ void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *
 void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *a, long a_row_stride, long a_column_stride,
                           const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset);
+
+/// C[M, 8] = alpha * A[M, K] B[K, 8] for a head dim of 8, where SmallGemm's vectors would be half
+/// empty: A[i, k] = a[i * a_row_stride + k]; b_pairs holds B as (K + 1) / 2 rows of 16 floats,
+/// row j interleaving rows 2j and 2j + 1 of B lane by lane ([B[2j, 0], B[2j+1, 0], B[2j, 1], ...]),
+/// with zeros for B[K, *] when K is odd; C[i, d] = c[i * ldc + d].
+void rlhf_wide_gemm_n8(long m, long k, float alpha, const float *a, long a_row_stride,
+                       const float *b_pairs, float *c, long ldc);
 
 #endif

@@ -8,7 +8,8 @@ import CWideKernels
 /// within the diagonal block. The operands a product streams through (the right-hand B of
 /// `SmallGemm`) are first copied out of the strided qkv rows into a scratch of [T, HS] or, for
 /// Q K^T and dY V^T, [HS, T] blocks: a key/value head's once per sequence, shared by its
-/// group's query heads, so that the products read dense rows that stay in L1.
+/// group's query heads, so that the products read dense rows that stay in L1. With a head dim of
+/// 8 on AVX-512, P V and dS K take two positions per 16-lane vector (`rlhf_wide_gemm_n8`).
 public struct Attention: Sendable {
     public let nHeads: Int
     public let nKVHeads: Int
@@ -53,7 +54,7 @@ public struct Attention: Sendable {
             for kvHead in 0..<nKVHeads {
                 let kv = kvHead * hs
                 transpose(base + c + kv, rowStride: s3, rows: t, into: kT, stride: ld)
-                copy(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
+                copyOperand(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
                     let q = base + h * hs
                     let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
@@ -66,8 +67,7 @@ public struct Attention: Sendable {
                                            accumulate: false)
                         for i in r0..<r1 { softmaxRow(p + i * t, count: i + 1, width: r1) }
                         // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
-                        SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t,
-                                           aColumnStride: 1, b: v, ldb: hs, c: y + r0 * c, ldc: c, accumulate: false)
+                        multiplyByHead(m: rows, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t, operand: v, c: y + r0 * c, ldc: c)
                     }
                 }
             }
@@ -94,7 +94,7 @@ public struct Attention: Sendable {
                 let kv = kvHead * hs
                 let dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
                 transpose(base + vOffset + kv, rowStride: s3, rows: t, into: vT, stride: ld)
-                copy(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
+                copyOperand(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
                     let firstOfGroup = h == kvHead * group
                     let dq = dbase + h * hs
@@ -112,8 +112,7 @@ public struct Attention: Sendable {
                         // dS = P * (dP - rowsum(dP * P))
                         for i in r0..<r1 { softmaxRowBackward(p + i * t, scratch + i * t, count: i + 1, width: r1) }
                         // dQ = scale dS K
-                        SmallGemm.multiply(m: rows, n: hs, k: r1, alpha: scale, a: ds, aRowStride: t, aColumnStride: 1,
-                                           b: k, ldb: hs, c: dq + r0 * s3, ldc: s3, accumulate: false)
+                        multiplyByHead(m: rows, k: r1, alpha: scale, a: ds, aRowStride: t, operand: k, c: dq + r0 * s3, ldc: s3)
                     }
                     // By key blocks: keys [j0, j1) meet the queries [j0, T) only; the entries of
                     // P and dS above the diagonal within the diagonal block are zero. Transposed
@@ -163,6 +162,39 @@ public struct Attention: Sendable {
         for j in 0..<rows {
             let row = head + j * rowStride
             for d in 0..<headDim { row[d] = transposed[d * stride + j] }
+        }
+    }
+
+    /// Whether the products by a head ([T, HS] operands: P V and dS K) use `rlhf_wide_gemm_n8`:
+    /// with a head dim of 8, `SmallGemm`'s 16-lane vectors would be half empty.
+    private var pairsHeadRows: Bool { wideKernels && headDim == 8 }
+
+    /// out = the head at `head` (rows `rowStride` floats apart) as the B operand of
+    /// `multiplyByHead`: [rows, HS] dense, or with `pairsHeadRows` rows 2j and 2j+1 interleaved
+    /// lane by lane into row j of 16 (zeros standing for a missing last row). Both fit in one
+    /// [HS, `transposedStride(rows)`] scratch block.
+    private func copyOperand(_ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        guard pairsHeadRows else { return copy(head, rowStride: rowStride, rows: rows, into: out) }
+        for j in 0..<rows {
+            let row = head + j * rowStride, pair = out + (j / 2) * 16 + j % 2
+            for d in 0..<8 { pair[2 * d] = row[d] }
+        }
+        if rows % 2 == 1 {
+            let pair = out + (rows / 2) * 16 + 1
+            for d in 0..<8 { pair[2 * d] = 0 }
+        }
+    }
+
+    /// C[M, HS] = alpha A[M, K] B[K, HS], B from `copyOperand`, A's rows contiguous.
+    private func multiplyByHead(
+        m: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, aRowStride: Int, operand b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if pairsHeadRows {
+            rlhf_wide_gemm_n8(m, k, alpha, a, aRowStride, b, c, ldc)
+        } else {
+            SmallGemm.multiply(m: m, n: headDim, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColumnStride: 1,
+                               b: b, ldb: headDim, c: c, ldc: ldc, accumulate: false)
         }
     }
 

@@ -79,7 +79,8 @@ func horizontalSums(
 
 /// Whether the AVX-512 versions of the kernels (`CWideKernels`) run on this machine: `maxOf`,
 /// `expShifted`, `SmallGemm`, `SwiGLU` and attention's softmax rows go 16 lanes at a time there,
-/// and decoding's panels are 32 wide.
+/// attention's products by a head of 8 take two positions per vector, and decoding's panels are
+/// 32 wide.
 let wideKernels = rlhf_wide_kernels_available() != 0
 
 /// Floats per vector in the kernels that do not go through BLAS (attention, softmax rows): 16
