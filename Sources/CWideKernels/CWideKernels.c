@@ -74,9 +74,8 @@ WIDE static inline void zero(float *x, long from, long to) {
     }
 }
 
-WIDE void rlhf_wide_softmax_row(float *row, long n, long width) {
-    const float max = rlhf_wide_max(row, n);
-    const float inv = 1.0f / rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
+/// row[0..<n] *= inv; row[n..<width] = 0.
+WIDE static inline void scale_row(float *row, long n, long width, float inv) {
     const __m512 vinv = _mm512_set1_ps(inv);
     long j = 0;
     for (; j + 16 <= n; j += 16) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), vinv));
@@ -85,6 +84,21 @@ WIDE void rlhf_wide_softmax_row(float *row, long n, long width) {
         _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + j), vinv));
     }
     zero(row, n, width);
+}
+
+WIDE void rlhf_wide_softmax_row(float *row, long n, long width, float *stats) {
+    const float max = rlhf_wide_max(row, n);
+    const float inv = 1.0f / rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
+    if (stats) {
+        stats[0] = max;
+        stats[1] = inv;
+    }
+    scale_row(row, n, width, inv);
+}
+
+WIDE void rlhf_wide_softmax_recompute_row(float *row, long n, long width, float max, float inv) {
+    (void)rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
+    scale_row(row, n, width, inv);
 }
 
 WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
@@ -289,7 +303,12 @@ float rlhf_wide_max(const float *x, long n) { (void)x; (void)n; __builtin_trap()
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift) {
     (void)x; (void)out; (void)n; (void)scale; (void)shift; __builtin_trap();
 }
-void rlhf_wide_softmax_row(float *row, long n, long width) { (void)row; (void)n; (void)width; __builtin_trap(); }
+void rlhf_wide_softmax_row(float *row, long n, long width, float *stats) {
+    (void)row; (void)n; (void)width; (void)stats; __builtin_trap();
+}
+void rlhf_wide_softmax_recompute_row(float *row, long n, long width, float max, float inv) {
+    (void)row; (void)n; (void)width; (void)max; (void)inv; __builtin_trap();
+}
 void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
     (void)p; (void)dp; (void)n; (void)width; __builtin_trap();
 }

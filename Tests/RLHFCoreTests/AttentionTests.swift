@@ -15,21 +15,25 @@ import RLHFCore
         let b = 2, s3 = attention.qkvWidth, c = config.dim
         let qkv = FloatBuffer(randomArray(b * t * s3, seed: 21, scale: 1.5)), dout = FloatBuffer(randomArray(b * t * c, seed: 22))
         let out = FloatBuffer(count: b * t * c), dqkv = FloatBuffer(count: b * t * s3)
-        let probs = nanBuffer(b * heads * t * t), scratch = nanBuffer(t * t)
+        let probs = nanBuffer(t * t), scratch = nanBuffer(t * t), rowStats = nanBuffer(b * heads * t * 2)
         let headScratch = nanBuffer(attention.headScratchCount(time: t))
-        attention.forward(out: out.pointer, probs: probs.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
-                          batch: b, time: t)
-        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, heads: headScratch.pointer,
-                           dout: dout.pointer, probs: probs.pointer, qkv: qkv.pointer, batch: b, time: t)
+        attention.forward(out: out.pointer, probs: probs.pointer, rowStats: rowStats.pointer, heads: headScratch.pointer,
+                          qkv: qkv.pointer, batch: b, time: t)
+        let lastHeadProbs = probs.array
+        attention.backward(dqkv: dqkv.pointer, probs: probs.pointer, scratch: scratch.pointer, rowStats: rowStats.pointer,
+                           heads: headScratch.pointer, dout: dout.pointer, qkv: qkv.pointer, batch: b, time: t)
         let (expectedOut, expectedDqkv) = reference(qkv: qkv.array, dout: dout.array, heads: heads, kvHeads: kvHeads,
                                                     headDim: headDim, batch: b, time: t)
         #expect(relativeError(out.array.map(Double.init), expectedOut) < 1e-5)
         #expect(relativeError(dqkv.array.map(Double.init), expectedDqkv) < 1e-5)
+        // Backward recomputed the probabilities bit for bit: the last head's, which both passes
+        // leave in `probs` (every head writes the same entries, the rest stay NaN).
+        #expect(probs.array.map(\.bitPattern) == lastHeadProbs.map(\.bitPattern))
 
-        // Scoring mode: one [T, T] scratch for every head, the same output.
+        // Scoring mode: no row statistics, the same output.
         let scored = FloatBuffer(count: b * t * c)
-        attention.forward(out: scored.pointer, probs: scratch.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
-                          batch: b, time: t, keepingProbs: false)
+        attention.forward(out: scored.pointer, probs: scratch.pointer, rowStats: nil, heads: headScratch.pointer,
+                          qkv: qkv.pointer, batch: b, time: t)
         #expect(relativeError(scored.array.map(Double.init), expectedOut) < 1e-5)
     }
 

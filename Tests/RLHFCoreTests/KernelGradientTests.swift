@@ -92,20 +92,21 @@ import RLHFCore
         let attention = Attention(config: config)
         let b = 2, s3 = attention.qkvWidth, c = config.dim
         let qkv = FloatBuffer(randomArray(b * t * s3, seed: 11))
-        let out = FloatBuffer(count: b * t * c), probs = FloatBuffer(count: b * heads * t * t)
+        let out = FloatBuffer(count: b * t * c), probs = FloatBuffer(count: t * t)
+        let rowStats = FloatBuffer(count: b * heads * t * 2)
         let headScratch = FloatBuffer(count: attention.headScratchCount(time: t))
         let probeW = randomArray(b * t * c, seed: 12)
         func loss() -> Double {
-            attention.forward(out: out.pointer, probs: probs.pointer, heads: headScratch.pointer, qkv: qkv.pointer,
-                              batch: b, time: t)
+            attention.forward(out: out.pointer, probs: probs.pointer, rowStats: rowStats.pointer, heads: headScratch.pointer,
+                              qkv: qkv.pointer, batch: b, time: t)
             return probe(out.pointer, probeW)
         }
         _ = loss()
         // Causality: the first position of each row attends only to itself.
         #expect(probs[0] == 1 && probs[1] == 0)
         let dqkv = FloatBuffer(count: b * t * s3), scratch = FloatBuffer(count: t * t), dout = FloatBuffer(probeW)
-        attention.backward(dqkv: dqkv.pointer, scratch: scratch.pointer, heads: headScratch.pointer,
-                           dout: dout.pointer, probs: probs.pointer, qkv: qkv.pointer, batch: b, time: t)
+        attention.backward(dqkv: dqkv.pointer, probs: probs.pointer, scratch: scratch.pointer, rowStats: rowStats.pointer,
+                           heads: headScratch.pointer, dout: dout.pointer, qkv: qkv.pointer, batch: b, time: t)
         var rng = RandomGenerator(seed: 5)
         let indices = t <= 8 ? Array(0..<(b * t * s3)) : (0..<300).map { _ in Int(rng.next() % UInt64(b * t * s3)) }
         let num = numericalGradient(of: loss, at: qkv.pointer, indices: indices, eps: 1e-2)

@@ -29,23 +29,26 @@ public struct Attention: Sendable {
     private var scale: Float { 1 / Float(headDim).squareRoot() }
 
     /// Floats of the `heads` scratch that `forward` and `backward` need for `t` positions:
-    /// six blocks of [T, HS] or [HS, `transposedStride(t)`].
-    public func headScratchCount(time t: Int) -> Int { 6 * headDim * Self.transposedStride(t) }
+    /// seven blocks of [T, HS] or [HS, `transposedStride(t)`].
+    public func headScratchCount(time t: Int) -> Int { 7 * headDim * Self.transposedStride(t) }
 
     /// Floats between the rows of a transposed [HS, T] block: T padded to 8 past a multiple of
     /// 16, so that the rows of a strip do not all fall into the same few L1 sets, as they do
     /// 1 KB apart (T = 256).
     static func transposedStride(_ t: Int) -> Int { (t + 15) / 16 * 16 + 8 }
 
-    /// out[B, T, NH*HS], probs[B, NH, T, T] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
+    /// out[B, T, NH*HS] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
     ///
-    /// Only the lower block triangle of `probs` is written, zero above the diagonal within each
-    /// diagonal block (what `backward` reads). Without `keepingProbs` (no backward follows),
-    /// `probs` is one [T, T] scratch reused by every head. `heads` holds
-    /// `headScratchCount(time:)` floats.
+    /// `probs` is a [T, T] scratch that holds one head's probabilities at a time: only its lower
+    /// block triangle is written, zero above the diagonal within each diagonal block. With
+    /// `rowStats` [B, NH, T, 2] (a backward pass follows), each query row's softmax maximum and
+    /// reciprocal sum go there, from which `backward` recomputes the probabilities bit for bit:
+    /// storing all B*NH*T*T of them cost more in memory traffic than recomputing (stories260k
+    /// training spent ~7% of its time writing them) and dominated the activations' memory.
+    /// `heads` holds `headScratchCount(time:)` floats.
     public func forward(
-        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, heads: UnsafeMutablePointer<Float>,
-        qkv: UnsafePointer<Float>, batch b: Int, time t: Int, keepingProbs: Bool = true
+        out: UnsafeMutablePointer<Float>, probs p: UnsafeMutablePointer<Float>, rowStats: UnsafeMutablePointer<Float>?,
+        heads: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, batch b: Int, time t: Int
     ) {
         let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
         let ld = Self.transposedStride(t), kT = heads, v = heads + hs * ld
@@ -57,15 +60,12 @@ public struct Attention: Sendable {
                 copyOperand(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
                     let q = base + h * hs
-                    let p = keepingProbs ? probs + (bi * nHeads + h) * t * t : probs
+                    let stats = rowStats.map { $0 + (bi * nHeads + h) * t * 2 }
                     let y = out + bi * t * c + h * hs
                     for r0 in stride(from: 0, to: t, by: Self.block) {
                         let r1 = min(r0 + Self.block, t), rows = r1 - r0
-                        // S[r0..<r1, 0..<r1] = scale Q K^T
-                        SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: scale, a: q + r0 * s3, aRowStride: s3,
-                                           aColumnStride: 1, b: kT, ldb: ld, c: p + r0 * t, ldc: t,
-                                           accumulate: false)
-                        for i in r0..<r1 { softmaxRow(p + i * t, count: i + 1, width: r1) }
+                        scores(p, rows: r0..<r1, query: q, queryStride: s3, keysTransposed: kT, stride: ld, time: t)
+                        for i in r0..<r1 { softmaxRow(p + i * t, count: i + 1, width: r1, stats: stats.map { $0 + 2 * i }) }
                         // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
                         multiplyByHead(m: rows, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t, operand: v, c: y + r0 * c, ldc: c)
                     }
@@ -74,19 +74,32 @@ public struct Attention: Sendable {
         }
     }
 
-    /// dqkv[B, T, S3] = d/dqkv given dout[B, T, NH*HS], with `probs` as `forward` left them;
-    /// `scratch` holds T*T floats and `heads` `headScratchCount(time:)` floats.
+    /// S[r0..<r1, 0..<r1] = scale Q K^T into rows r0..<r1 of `p` [T, T]; the same product in
+    /// `forward` and in `backward`'s recomputation, so both get the same bits.
+    @inline(__always)
+    private func scores(
+        _ p: UnsafeMutablePointer<Float>, rows: Range<Int>, query q: UnsafePointer<Float>, queryStride: Int,
+        keysTransposed kT: UnsafePointer<Float>, stride ld: Int, time t: Int
+    ) {
+        SmallGemm.multiply(m: rows.count, n: rows.upperBound, k: headDim, alpha: scale, a: q + rows.lowerBound * queryStride,
+                           aRowStride: queryStride, aColumnStride: 1, b: kT, ldb: ld, c: p + rows.lowerBound * t, ldc: t,
+                           accumulate: false)
+    }
+
+    /// dqkv[B, T, S3] = d/dqkv given dout[B, T, NH*HS], with `rowStats` as `forward` left them;
+    /// `probs` and `scratch` hold T*T floats each (a head's recomputed probabilities and its dS),
+    /// `heads` `headScratchCount(time:)` floats.
     public func backward(
-        dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        heads: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
-        probs: UnsafePointer<Float>, qkv: UnsafePointer<Float>, batch b: Int, time t: Int
+        dqkv: UnsafeMutablePointer<Float>, probs p: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        rowStats: UnsafePointer<Float>, heads: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        qkv: UnsafePointer<Float>, batch b: Int, time t: Int
     ) {
         let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
         let kvOffset = c, vOffset = c + nKVHeads * hs
         let ld = Self.transposedStride(t)
         let vT = heads, k = heads + hs * ld, q = heads + 2 * hs * ld, dy = heads + 3 * hs * ld
         // dK and dV transposed, [HS, T]: summed over the heads of a group, then written into dqkv.
-        let dkT = heads + 4 * hs * ld, dvT = heads + 5 * hs * ld
+        let dkT = heads + 4 * hs * ld, dvT = heads + 5 * hs * ld, kT = heads + 6 * hs * ld
         for bi in 0..<b {
             let base = qkv + bi * t * s3
             let dbase = dqkv + bi * t * s3
@@ -95,16 +108,20 @@ public struct Attention: Sendable {
                 let dk = dbase + kvOffset + kv, dv = dbase + vOffset + kv
                 transpose(base + vOffset + kv, rowStride: s3, rows: t, into: vT, stride: ld)
                 copyOperand(base + kvOffset + kv, rowStride: s3, rows: t, into: k)
+                transpose(base + kvOffset + kv, rowStride: s3, rows: t, into: kT, stride: ld)
                 for h in (kvHead * group)..<((kvHead + 1) * group) {
                     let firstOfGroup = h == kvHead * group
                     let dq = dbase + h * hs
                     copy(base + h * hs, rowStride: s3, rows: t, into: q)
                     copy(dout + bi * t * c + h * hs, rowStride: c, rows: t, into: dy)
-                    let p = probs + (bi * nHeads + h) * t * t
-                    // By query blocks: dS (into scratch, zero above the diagonal within the
-                    // diagonal block, like P) and dQ, which only needs this block's rows of dS.
+                    let stats = rowStats + (bi * nHeads + h) * t * 2
+                    // By query blocks: P again, as `forward` computed it; dS (into scratch, zero
+                    // above the diagonal within the diagonal block, like P) and dQ, which only
+                    // needs this block's rows of dS.
                     for r0 in stride(from: 0, to: t, by: Self.block) {
                         let r1 = min(r0 + Self.block, t), rows = r1 - r0
+                        scores(p, rows: r0..<r1, query: base + h * hs, queryStride: s3, keysTransposed: kT, stride: ld, time: t)
+                        for i in r0..<r1 { recomputeRow(p + i * t, count: i + 1, width: r1, stats: stats + 2 * i) }
                         let ds = scratch + r0 * t
                         // dP = dY V^T
                         SmallGemm.multiply(m: rows, n: r1, k: hs, alpha: 1, a: dy + r0 * hs, aRowStride: hs,
@@ -137,12 +154,25 @@ public struct Attention: Sendable {
     }
 
     /// row[0..<count] = softmax(row[0..<count]); row[count..<width] = 0, the masked entries
-    /// within the diagonal block.
+    /// within the diagonal block; the maximum and the reciprocal sum go to `stats` if given.
     @inline(__always)
-    private func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int) {
-        if wideKernels { return rlhf_wide_softmax_row(row, count, width) }
-        let inv = 1 / expShifted8(row, row, count, scale: 1, shift: maxOf8(row, count))
+    private func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int, stats: UnsafeMutablePointer<Float>?) {
+        if wideKernels { return rlhf_wide_softmax_row(row, count, width, stats) }
+        let max = maxOf8(row, count)
+        let inv = 1 / expShifted8(row, row, count, scale: 1, shift: max)
         for j in 0..<count { row[j] *= inv }
+        (row + count).update(repeating: 0, count: width - count)
+        stats?[0] = max
+        stats?[1] = inv
+    }
+
+    /// `softmaxRow` again from the same scores and the maximum and reciprocal sum it recorded
+    /// in `stats`: the same operations, so the same bits.
+    @inline(__always)
+    private func recomputeRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int, stats: UnsafePointer<Float>) {
+        if wideKernels { return rlhf_wide_softmax_recompute_row(row, count, width, stats[0], stats[1]) }
+        _ = expShifted8(row, row, count, scale: 1, shift: stats[0])
+        for j in 0..<count { row[j] *= stats[1] }
         (row + count).update(repeating: 0, count: width - count)
     }
 

@@ -4,9 +4,10 @@
 /// are stored layer after layer and `resid` has L + 1 slices (the input of each block and the
 /// final stream). A pass without backward runs the sequences through the whole model a chunk
 /// of `chunkSequences` at a time and keeps one layer's slot for one chunk, reused by every
-/// layer and chunk, one `resid` slice updated in place and one (sequence, head)'s attention
-/// probabilities: its working set then stays in cache instead of streaming every layer's
-/// tensors through memory. Only the head output spans the whole batch.
+/// layer and chunk and one `resid` slice updated in place: its working set then stays in cache
+/// instead of streaming every layer's tensors through memory. Only the head output spans the
+/// whole batch. Attention's probabilities are never stored for a whole layer: one head's at a
+/// time, and for backward each query row's softmax statistics, from which it recomputes them.
 final class Activations {
     let batch: Int, time: Int
     var rows: Int { batch * time }
@@ -31,7 +32,8 @@ final class Activations {
     let attnNorm: FloatBuffer     // [L, NC, C]
     let attnRstd: FloatBuffer     // [L, NC]
     let qkv: FloatBuffer          // [L, NC, S3]
-    let probs: FloatBuffer        // [L, B, NH, T, T], or [T, T] without backward
+    let probs: FloatBuffer        // [T, T]: one head's attention probabilities
+    let attnRowStats: FloatBuffer // [L, B, NH, T, 2]: softmax maximum and reciprocal sum (empty without backward)
     /// Attention's copies of one sequence's heads, for its forward and backward.
     let attentionHeads: FloatBuffer   // [6, T, HS]
     let atty: FloatBuffer         // [L, NC, C]
@@ -87,7 +89,8 @@ final class Activations {
         attnNorm = FloatBuffer(count: l * nc * c)
         attnRstd = FloatBuffer(count: l * nc)
         qkv = FloatBuffer(count: l * nc * s3)
-        probs = FloatBuffer(count: keepingEveryLayer ? l * batch * config.nHeads * time * time : time * time)
+        probs = FloatBuffer(count: time * time)
+        attnRowStats = FloatBuffer(count: keepingEveryLayer ? l * batch * config.nHeads * time * 2 : 0)
         attentionHeads = FloatBuffer(count: Attention(config: config).headScratchCount(time: time))
         atty = FloatBuffer(count: l * nc * c)
         mid = FloatBuffer(count: keepingEveryLayer ? l * nc * c : 0)
@@ -113,19 +116,26 @@ final class Activations {
 
     typealias Pointer = UnsafeMutablePointer<Float>
 
-    /// Block `l`'s slices: its input x, attention norm and rstd, qkv, probs, attention output,
-    /// the stream after attention (mid), FFN norm and rstd, gate|up, and the SwiGLU output.
-    /// Without backward, x, mid and the block's output are one slice, updated in place.
-    func layer(_ l: Int) -> (x: Pointer, norm1: Pointer, rstd1: Pointer, qkv: Pointer, probs: Pointer, atty: Pointer,
+    /// Block `l`'s slices: its input x, attention norm and rstd, qkv, attention's row statistics
+    /// (nil without backward), attention output, the stream after attention (mid), FFN norm and
+    /// rstd, gate|up, and the SwiGLU output. Without backward, x, mid and the block's output are
+    /// one slice, updated in place.
+    func layer(_ l: Int) -> (x: Pointer, norm1: Pointer, rstd1: Pointer, qkv: Pointer, rowStats: Pointer?, atty: Pointer,
                              mid: Pointer, norm2: Pointer, rstd2: Pointer, gateUp: Pointer, hidden: Pointer) {
         let n = chunkRows, c = dim, f = hiddenDim
         let s = keepsEveryLayer ? l : 0
-        let p = keepsEveryLayer ? probs.pointer + l * batch * heads * time * time : probs.pointer
+        let stats = keepsEveryLayer ? attentionRowStats(l) : nil
         return (stream(before: l), attnNorm.pointer + s * n * c, attnRstd.pointer + s * n,
-                qkv.pointer + s * n * qkvWidth, p, atty.pointer + s * n * c,
+                qkv.pointer + s * n * qkvWidth, stats, atty.pointer + s * n * c,
                 keepsEveryLayer ? mid.pointer + s * n * c : stream(before: l),
                 ffnNorm.pointer + s * n * c, ffnRstd.pointer + s * n,
                 gateUp.pointer + s * n * 2 * f, hidden.pointer + s * n * f)
+    }
+
+    /// Block `l`'s attention row statistics [B, NH, T, 2]; kept only for backward.
+    func attentionRowStats(_ l: Int) -> Pointer {
+        precondition(keepsEveryLayer, "attention row statistics are kept only for backward")
+        return attnRowStats.pointer + l * batch * heads * time * 2
     }
 
     /// The residual stream entering block `l` (l = L: the final stream).

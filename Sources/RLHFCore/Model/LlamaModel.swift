@@ -95,7 +95,7 @@ public final class LlamaModel {
         let p = parameters.pointer
         Embedding.forward(out: a.stream(before: 0), tokens: a.tokens + row0, table: p + layout.embedding, rows: n, dim: c)
         for (l, w) in layout.layers.enumerated() {
-            let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
+            let (x, norm1, rstd1, qkv, rowStats, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
             let next = a.stream(before: l + 1)
 
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
@@ -103,8 +103,8 @@ public final class LlamaModel {
             Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
             // Chunks start at a sequence, so positions repeat the first sequences' ones.
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
-            attention.forward(out: atty, probs: probs, heads: a.attentionHeads.pointer, qkv: qkv, batch: b, time: t,
-                              keepingProbs: a.keepsEveryLayer)
+            attention.forward(out: atty, probs: a.probs.pointer, rowStats: rowStats, heads: a.attentionHeads.pointer,
+                              qkv: qkv, batch: b, time: t)
             if mid != x { mid.update(from: x, count: n * c) }
             Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
 
@@ -144,7 +144,7 @@ public final class LlamaModel {
                          rstd: a.finalRstd.pointer, rows: n, dim: c)
 
         for (l, w) in layout.layers.enumerated().reversed() {
-            let (x, norm1, rstd1, qkv, probs, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
+            let (x, norm1, rstd1, qkv, _, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
 
             // dresid is the gradient w.r.t. this block's output; it flows unchanged through
             // both residual adds, and each branch adds its own input gradient to it.
@@ -158,8 +158,9 @@ public final class LlamaModel {
 
             Matmul.backward(dinp: a.datty.pointer, dweight: g + w.wo, dout: dresid, inp: atty, weight: p + w.wo,
                             rows: n, inDim: c, outDim: c, accumulateInput: false)
-            attention.backward(dqkv: a.dqkv.pointer, scratch: a.dprobs.pointer, heads: a.attentionHeads.pointer,
-                               dout: a.datty.pointer, probs: probs, qkv: qkv, batch: b, time: t)
+            attention.backward(dqkv: a.dqkv.pointer, probs: a.probs.pointer, scratch: a.dprobs.pointer,
+                               rowStats: a.attentionRowStats(l), heads: a.attentionHeads.pointer, dout: a.datty.pointer,
+                               qkv: qkv, batch: b, time: t)
             rope.backward(a.dqkv.pointer, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
             Matmul.backward(dinp: dnorm, dweight: g + w.wq, dout: a.dqkv.pointer, inp: norm1, weight: p + w.wq,
                             rows: n, inDim: c, outDim: s3, accumulateInput: false)
