@@ -16,25 +16,25 @@ int rlhf_wide_kernels_available(void) {
 
 #define WIDE __attribute__((target("avx512f")))
 
-/// exp8 of VectorMath.swift on 16 lanes, operation for operation (separate multiplies and
-/// adds, no FMA), so that every lane equals what exp8 computes for it.
+/// e^x on 16 lanes: exp8's range reduction and polynomial (VectorMath.swift), with each
+/// multiply-add fused (half the operations; results within an ulp or two of exp8's).
 WIDE static inline __m512 exp16(__m512 x) {
     const __m512 magic = _mm512_set1_ps(12582912.0f);
     x = _mm512_max_ps(x, _mm512_set1_ps(-87.33654f));
     x = _mm512_min_ps(x, _mm512_set1_ps(88.37626f));
-    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.442695041f)), magic);
-    __m512 n = _mm512_sub_ps(shifted, magic);
-    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
-    r = _mm512_add_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(2.12194440e-4f)));
+    const __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.442695041f), magic);
+    const __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
-    __m512 poly = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, _mm512_mul_ps(r, r)), r), _mm512_set1_ps(1.0f));
-    __m512i integer = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
-    __m512i scale = _mm512_slli_epi32(_mm512_add_epi32(integer, _mm512_set1_epi32(127)), 23);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 poly = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+    const __m512i integer = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
+    const __m512i scale = _mm512_slli_epi32(_mm512_add_epi32(integer, _mm512_set1_epi32(127)), 23);
     return _mm512_mul_ps(poly, _mm512_castsi512_ps(scale));
 }
 
@@ -54,13 +54,13 @@ WIDE float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale
     __m512 acc = _mm512_setzero_ps();
     long i = 0;
     for (; i + 16 <= n; i += 16) {
-        __m512 e = exp16(_mm512_sub_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), vscale), vshift));
+        __m512 e = exp16(_mm512_fmsub_ps(_mm512_loadu_ps(x + i), vscale, vshift));
         _mm512_storeu_ps(out + i, e);
         acc = _mm512_add_ps(acc, e);
     }
     if (i < n) {
         __mmask16 mask = prefix(n - i);
-        __m512 e = exp16(_mm512_sub_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + i), vscale), vshift));
+        __m512 e = exp16(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(mask, x + i), vscale, vshift));
         _mm512_mask_storeu_ps(out + i, mask, e);
         acc = _mm512_mask_add_ps(acc, mask, acc, e);
     }

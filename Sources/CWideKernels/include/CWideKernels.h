@@ -13,7 +13,7 @@ int rlhf_wide_kernels_available(void);
 /// The maximum of x[0..<n], n >= 1.
 float rlhf_wide_max(const float *x, long n);
 
-/// out[i] = exp(scale * x[i] - shift) for i < n, with exp8's polynomial; returns the sum of out.
+/// out[i] = exp(scale * x[i] - shift) for i < n, with exp8's polynomial (fused); returns the sum of out.
 /// out may be x.
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift);
 
