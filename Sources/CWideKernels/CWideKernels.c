@@ -74,31 +74,31 @@ WIDE static inline void zero(float *x, long from, long to) {
     }
 }
 
-/// row[0..<n] *= inv; row[n..<width] = 0.
-WIDE static inline void scale_row(float *row, long n, long width, float inv) {
-    const __m512 vinv = _mm512_set1_ps(inv);
-    long j = 0;
-    for (; j + 16 <= n; j += 16) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), vinv));
-    if (j < n) {
-        __mmask16 mask = prefix(n - j);
-        _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, row + j), vinv));
-    }
-    zero(row, n, width);
-}
-
-WIDE void rlhf_wide_softmax_row(float *row, long n, long width, float *stats) {
+WIDE float rlhf_wide_exp_row(float *row, long n, long width, float *stats) {
     const float max = rlhf_wide_max(row, n);
     const float inv = 1.0f / rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
+    zero(row, n, width);
     if (stats) {
         stats[0] = max;
         stats[1] = inv;
     }
-    scale_row(row, n, width, inv);
+    return inv;
 }
 
 WIDE void rlhf_wide_softmax_recompute_row(float *row, long n, long width, float max, float inv) {
-    (void)rlhf_wide_exp_shifted(row, row, n, 1.0f, max);
-    scale_row(row, n, width, inv);
+    const __m512 vmax = _mm512_set1_ps(max), one = _mm512_set1_ps(1.0f), vinv = _mm512_set1_ps(inv);
+    long j = 0;
+    // exp_shifted's arithmetic for each entry (scale 1), times inv, in one pass.
+    for (; j + 16 <= n; j += 16) {
+        const __m512 e = exp16(_mm512_fmsub_ps(_mm512_loadu_ps(row + j), one, vmax));
+        _mm512_storeu_ps(row + j, _mm512_mul_ps(e, vinv));
+    }
+    if (j < n) {
+        const __mmask16 mask = prefix(n - j);
+        const __m512 e = exp16(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(mask, row + j), one, vmax));
+        _mm512_mask_storeu_ps(row + j, mask, _mm512_mul_ps(e, vinv));
+    }
+    zero(row, n, width);
 }
 
 WIDE void rlhf_wide_softmax_backward_row(const float *p, float *dp, long n, long width) {
@@ -303,7 +303,7 @@ float rlhf_wide_max(const float *x, long n) { (void)x; (void)n; __builtin_trap()
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift) {
     (void)x; (void)out; (void)n; (void)scale; (void)shift; __builtin_trap();
 }
-void rlhf_wide_softmax_row(float *row, long n, long width, float *stats) {
+float rlhf_wide_exp_row(float *row, long n, long width, float *stats) {
     (void)row; (void)n; (void)width; (void)stats; __builtin_trap();
 }
 void rlhf_wide_softmax_recompute_row(float *row, long n, long width, float max, float inv) {

@@ -19,16 +19,18 @@ import RLHFCore
         let headScratch = nanBuffer(attention.headScratchCount(time: t))
         attention.forward(out: out.pointer, probs: probs.pointer, rowStats: rowStats.pointer, heads: headScratch.pointer,
                           qkv: qkv.pointer, batch: b, time: t)
-        let lastHeadProbs = probs.array
+        let lastHeadExps = probs.array, lastHeadStats = rowStats.array.suffix(2 * t).map { $0 }
         attention.backward(dqkv: dqkv.pointer, probs: probs.pointer, scratch: scratch.pointer, rowStats: rowStats.pointer,
                            heads: headScratch.pointer, dout: dout.pointer, qkv: qkv.pointer, batch: b, time: t)
         let (expectedOut, expectedDqkv) = reference(qkv: qkv.array, dout: dout.array, heads: heads, kvHeads: kvHeads,
                                                     headDim: headDim, batch: b, time: t)
         #expect(relativeError(out.array.map(Double.init), expectedOut) < 1e-5)
         #expect(relativeError(dqkv.array.map(Double.init), expectedDqkv) < 1e-5)
-        // Backward recomputed the probabilities bit for bit: the last head's, which both passes
-        // leave in `probs` (every head writes the same entries, the rest stay NaN).
-        #expect(probs.array.map(\.bitPattern) == lastHeadProbs.map(\.bitPattern))
+        // Backward recomputed the probabilities bit for bit from the forward's unnormalised
+        // ones, the last head's, which both passes leave in `probs` (every head writes the same
+        // entries, the rest stay NaN): each times its row's reciprocal sum.
+        let expected = lastHeadExps.enumerated().map { $1 * lastHeadStats[2 * ($0 / t) + 1] }
+        #expect(probs.array.map(\.bitPattern) == expected.map(\.bitPattern))
 
         // Scoring mode: no row statistics, the same output.
         let scored = FloatBuffer(count: b * t * c)

@@ -17,13 +17,14 @@ float rlhf_wide_max(const float *x, long n);
 /// out may be x.
 float rlhf_wide_exp_shifted(const float *x, float *out, long n, float scale, float shift);
 
-/// Attention's softmax of one row of scores in place: row[0..<n] = softmax(row[0..<n]), n >= 1,
-/// and row[n..<width] = 0 (the masked entries within the diagonal block). Unless stats is NULL,
-/// stats[0] = the row's maximum and stats[1] = the reciprocal of its sum of exponentials.
-void rlhf_wide_softmax_row(float *row, long n, long width, float *stats);
+/// Attention's softmax of one row of scores in place, unnormalised: row[0..<n] = exp(row[j] -
+/// max), n >= 1, and row[n..<width] = 0 (the masked entries within the diagonal block); returns
+/// inv, the reciprocal of their sum. Unless stats is NULL, stats[0] = max and stats[1] = inv.
+float rlhf_wide_exp_row(float *row, long n, long width, float *stats);
 
-/// The same softmax of the same scores from the maximum and reciprocal sum it recorded: the same
-/// operations, so the same bits (attention's backward recomputes the probabilities).
+/// The normalised softmax of the same scores from the maximum and reciprocal sum that
+/// rlhf_wide_exp_row recorded: row[j] = (what rlhf_wide_exp_row computed) * inv, bit for bit
+/// (attention's backward recomputes the probabilities).
 void rlhf_wide_softmax_recompute_row(float *row, long n, long width, float max, float inv);
 
 /// Its backward, in place over dp: ds[j] = p[j] * (dp[j] - sum_i p[i] dp[i]) for j < n, and

@@ -39,10 +39,11 @@ public struct Attention: Sendable {
 
     /// out[B, T, NH*HS] = softmax(q k^T / sqrt(HS), causal) v   from qkv[B, T, S3]
     ///
-    /// `probs` is a [T, T] scratch that holds one head's probabilities at a time: only its lower
-    /// block triangle is written, zero above the diagonal within each diagonal block. With
-    /// `rowStats` [B, NH, T, 2] (a backward pass follows), each query row's softmax maximum and
-    /// reciprocal sum go there, from which `backward` recomputes the probabilities bit for bit:
+    /// `probs` is a [T, T] scratch that holds one head's unnormalised probabilities at a time
+    /// (exp(s - max) per row): only its lower block triangle is written, zero above the diagonal
+    /// within each diagonal block. With `rowStats` [B, NH, T, 2] (a backward pass follows), each
+    /// query row's maximum and reciprocal sum go there, from which `backward` recomputes the
+    /// probabilities, those values times the reciprocal sum, bit for bit:
     /// storing all B*NH*T*T of them cost more in memory traffic than recomputing (stories260k
     /// training spent ~7% of its time writing them) and dominated the activations' memory.
     /// `heads` holds `headScratchCount(time:)` floats.
@@ -52,22 +53,32 @@ public struct Attention: Sendable {
     ) {
         let hs = headDim, s3 = qkvWidth, c = nHeads * hs, group = nHeads / nKVHeads
         let ld = Self.transposedStride(t), kT = heads, v = heads + hs * ld
-        for bi in 0..<b {
-            let base = qkv + bi * t * s3
-            for kvHead in 0..<nKVHeads {
-                let kv = kvHead * hs
-                transpose(base + c + kv, rowStride: s3, rows: t, into: kT, stride: ld)
-                copyOperand(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
-                for h in (kvHead * group)..<((kvHead + 1) * group) {
-                    let q = base + h * hs
-                    let stats = rowStats.map { $0 + (bi * nHeads + h) * t * 2 }
-                    let y = out + bi * t * c + h * hs
-                    for r0 in stride(from: 0, to: t, by: Self.block) {
-                        let r1 = min(r0 + Self.block, t), rows = r1 - r0
-                        scores(p, rows: r0..<r1, query: q, queryStride: s3, keysTransposed: kT, stride: ld, time: t)
-                        for i in r0..<r1 { softmaxRow(p + i * t, count: i + 1, width: r1, stats: stats.map { $0 + 2 * i }) }
-                        // Y[r0..<r1] = P[r0..<r1, 0..<r1] V[0..<r1]
-                        multiplyByHead(m: rows, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t, operand: v, c: y + r0 * c, ldc: c)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.block) { inverseSums in
+            for bi in 0..<b {
+                let base = qkv + bi * t * s3
+                for kvHead in 0..<nKVHeads {
+                    let kv = kvHead * hs
+                    transpose(base + c + kv, rowStride: s3, rows: t, into: kT, stride: ld)
+                    copyOperand(base + c + nKVHeads * hs + kv, rowStride: s3, rows: t, into: v)
+                    for h in (kvHead * group)..<((kvHead + 1) * group) {
+                        let q = base + h * hs
+                        let stats = rowStats.map { $0 + (bi * nHeads + h) * t * 2 }
+                        let y = out + bi * t * c + h * hs
+                        for r0 in stride(from: 0, to: t, by: Self.block) {
+                            let r1 = min(r0 + Self.block, t), rows = r1 - r0
+                            scores(p, rows: r0..<r1, query: q, queryStride: s3, keysTransposed: kT, stride: ld, time: t)
+                            for i in r0..<r1 {
+                                inverseSums[i - r0] = expRow(p + i * t, count: i + 1, width: r1, stats: stats.map { $0 + 2 * i })
+                            }
+                            // Y[r0..<r1] = E[r0..<r1, 0..<r1] V[0..<r1], then each row over its sum:
+                            // normalising the head dim's few outputs costs less than P's row.
+                            multiplyByHead(m: rows, k: r1, alpha: 1, a: p + r0 * t, aRowStride: t, operand: v,
+                                           c: y + r0 * c, ldc: c)
+                            for i in r0..<r1 {
+                                let row = y + i * c, inv = inverseSums[i - r0]
+                                for d in 0..<hs { row[d] *= inv }
+                            }
+                        }
                     }
                 }
             }
@@ -115,7 +126,7 @@ public struct Attention: Sendable {
                     copy(base + h * hs, rowStride: s3, rows: t, into: q)
                     copy(dout + bi * t * c + h * hs, rowStride: c, rows: t, into: dy)
                     let stats = rowStats + (bi * nHeads + h) * t * 2
-                    // By query blocks: P again, as `forward` computed it; dS (into scratch, zero
+                    // By query blocks: P again, from what `forward` computed; dS (into scratch, zero
                     // above the diagonal within the diagonal block, like P) and dQ, which only
                     // needs this block's rows of dS.
                     for r0 in stride(from: 0, to: t, by: Self.block) {
@@ -153,21 +164,22 @@ public struct Attention: Sendable {
         }
     }
 
-    /// row[0..<count] = softmax(row[0..<count]); row[count..<width] = 0, the masked entries
-    /// within the diagonal block; the maximum and the reciprocal sum go to `stats` if given.
+    /// row[0..<count] = exp(row[j] - max), the softmax before normalising; row[count..<width] =
+    /// 0, the masked entries within the diagonal block. Returns the reciprocal of the sum; the
+    /// maximum and it go to `stats` if given.
     @inline(__always)
-    private func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int, stats: UnsafeMutablePointer<Float>?) {
-        if wideKernels { return rlhf_wide_softmax_row(row, count, width, stats) }
+    private func expRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int, stats: UnsafeMutablePointer<Float>?) -> Float {
+        if wideKernels { return rlhf_wide_exp_row(row, count, width, stats) }
         let max = maxOf8(row, count)
         let inv = 1 / expShifted8(row, row, count, scale: 1, shift: max)
-        for j in 0..<count { row[j] *= inv }
         (row + count).update(repeating: 0, count: width - count)
         stats?[0] = max
         stats?[1] = inv
+        return inv
     }
 
-    /// `softmaxRow` again from the same scores and the maximum and reciprocal sum it recorded
-    /// in `stats`: the same operations, so the same bits.
+    /// The normalised softmax of the scores `expRow` saw, from the maximum and reciprocal sum it
+    /// recorded in `stats`: its values times the reciprocal, bit for bit.
     @inline(__always)
     private func recomputeRow(_ row: UnsafeMutablePointer<Float>, count: Int, width: Int, stats: UnsafePointer<Float>) {
         if wideKernels { return rlhf_wide_softmax_recompute_row(row, count, width, stats[0], stats[1]) }
