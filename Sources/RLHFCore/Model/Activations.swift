@@ -35,7 +35,7 @@ final class Activations {
     let probs: FloatBuffer        // [T, T]: one head's attention probabilities
     let attnRowStats: FloatBuffer // [L, B, NH, T, 2]: softmax maximum and reciprocal sum (empty without backward)
     /// Attention's copies of one sequence's heads, for its forward and backward.
-    let attentionHeads: FloatBuffer   // [6, T, HS]
+    let attentionHeads: FloatBuffer   // [7, T, HS]
     let atty: FloatBuffer         // [L, NC, C]
     let mid: FloatBuffer          // [L, NC, C]
     let ffnNorm: FloatBuffer      // [L, NC, C]
