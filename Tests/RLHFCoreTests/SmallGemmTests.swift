@@ -5,11 +5,12 @@ import RLHFCore
 /// multiples of its tiles (6 or 12 rows, 16 or 8 columns, and a partial last strip), K past
 /// its 64-row chunks, A read row-major and transposed (a stride swap), padded leading
 /// dimensions, overwrite and accumulate. On an AVX-512 CPU this tests the 16-lane version
-/// (`CWideKernels`: strips of 32 columns in 8-row tiles, masked edges); `scripts/test` reruns the
-/// suite with `RLHF_WIDE_KERNELS=0` for the SIMD8 one.
+/// (`CWideKernels`: strips of 64 columns in 6-row tiles, of 32 in 8-row tiles, masked edges,
+/// blocks of 48 rows when K <= 512 and none above); `scripts/test` reruns the suite with
+/// `RLHF_WIDE_KERNELS=0` for the SIMD8 one.
 @Suite struct SmallGemmTests {
     @Test(arguments: [(1, 1, 1), (5, 3, 7), (13, 8, 8), (7, 16, 9), (25, 37, 4), (12, 24, 33), (31, 64, 19), (6, 40, 0),
-                      (10, 20, 150), (7, 8, 129), (9, 48, 70)])
+                      (10, 20, 150), (7, 8, 129), (9, 48, 70), (100, 64, 70), (53, 150, 33), (130, 83, 600)])
     func multiplyMatchesReference(m: Int, n: Int, k: Int) {
         let ldb = n + 3, ldc = n + 5, alpha: Float = 0.7
         let b = randomArray(max(k * ldb, 1), seed: 2), start = randomArray(m * ldc, seed: 3)

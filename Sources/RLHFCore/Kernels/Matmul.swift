@@ -1,19 +1,57 @@
 import COpenBLAS
 
-/// Linear layer without bias, the workhorse of the model; everything goes through `cblas_sgemm`.
+/// Linear layer without bias, the workhorse of the model: `cblas_sgemm`, or `SmallGemm` for
+/// the narrow products where sgemm's packing of both operands costs more than it saves.
 public enum Matmul {
     /// out[N, OC] = inp[N, C] @ weight[OC, C]^T  (+ out when `accumulate`, used for residual adds)
+    ///
+    /// `transposed`, when the caller has it, is `transpose(weight)` (a pass over several chunks
+    /// makes it once); without it, a product that runs on `SmallGemm` transposes the weight itself.
     public static func forward(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
+        transposed: UnsafePointer<Float>? = nil, rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
     ) {
         if n <= SkinnyMatmul.maxRows {
             SkinnyMatmul.forward(out: out, inp: inp, weight: weight, rows: n, inDim: c, outDim: oc, accumulate: accumulate)
             return
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(oc), Int32(c),
-                    1, inp, Int32(c), weight, Int32(c), accumulate ? 1 : 0, out, Int32(oc))
+        if let transposed {
+            SmallGemm.multiply(m: n, n: oc, k: c, alpha: 1, a: inp, aRowStride: c, aColumnStride: 1,
+                               b: transposed, ldb: transposedRowWidth(outDim: oc), c: out, ldc: oc, accumulate: accumulate)
+            return
+        }
+        let count = transposedCount(inDim: c, outDim: oc)
+        guard count > 0 else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(oc), Int32(c),
+                        1, inp, Int32(c), weight, Int32(c), accumulate ? 1 : 0, out, Int32(oc))
+            return
+        }
+        withUnsafeTemporaryAllocation(byteCount: count * MemoryLayout<Float>.stride, alignment: 64) { raw in
+            let weightT = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            transpose(weight, inDim: c, outDim: oc, into: weightT)
+            forward(out: out, inp: inp, weight: weight, transposed: weightT, rows: n, inDim: c, outDim: oc,
+                    accumulate: accumulate)
+        }
     }
+
+    /// Floats of weight^T as `forward` reads it on `SmallGemm`, or 0 when this product stays with
+    /// sgemm (then `forward` needs no transpose).
+    public static func transposedCount(inDim c: Int, outDim oc: Int) -> Int {
+        SmallGemmRoute.forward(inDim: c, outDim: oc) ? c * transposedRowWidth(outDim: oc) : 0
+    }
+
+    /// Writes weight^T [C, OC] into `out` (`transposedCount` floats, 64-byte aligned), its rows
+    /// padded to a multiple of 16 floats so that each starts on a cache line (a vector load
+    /// across two lines costs two).
+    public static func transpose(_ weight: UnsafePointer<Float>, inDim c: Int, outDim oc: Int,
+                                 into out: UnsafeMutablePointer<Float>) {
+        let width = transposedRowWidth(outDim: oc)
+        for o in 0..<oc {
+            for k in 0..<c { out[k * width + o] = weight[o * c + k] }
+        }
+    }
+
+    static func transposedRowWidth(outDim oc: Int) -> Int { (oc + 15) / 16 * 16 }
 
     /// dinp[N, C] (+)= dout[N, OC] @ weight[OC, C];  dweight[OC, C] += dout^T @ inp
     public static func backward(
@@ -21,11 +59,41 @@ public enum Matmul {
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rows n: Int, inDim c: Int, outDim oc: Int, accumulateInput: Bool
     ) {
+        if SmallGemmRoute.backward(inDim: c) {
+            SmallGemm.multiply(m: n, n: c, k: oc, alpha: 1, a: dout, aRowStride: oc, aColumnStride: 1,
+                               b: weight, ldb: c, c: dinp, ldc: c, accumulate: accumulateInput)
+            // dout^T is dout with its strides swapped.
+            SmallGemm.multiply(m: oc, n: c, k: n, alpha: 1, a: dout, aRowStride: 1, aColumnStride: oc,
+                               b: inp, ldb: c, c: dweight, ldc: c, accumulate: true)
+            return
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(oc),
                     1, dout, Int32(oc), weight, Int32(c), accumulateInput ? 1 : 0, dinp, Int32(c))
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(oc), Int32(c), Int32(n),
                     1, dout, Int32(oc), inp, Int32(c), 1, dweight, Int32(c))
     }
+}
+
+/// Which linear-layer products go through the AVX-512 `SmallGemm` rather than `sgemm`: those
+/// where it measured faster, op by op, at 2,048 and 4,096 rows on a Xeon (Emerald Rapids, one
+/// thread). sgemm packs both operands on every call and makes a pass over C for beta = 0;
+/// at C <= 128 that costs it 10-30% against SmallGemm's direct reads, and it wins back from
+/// C = 256 up, where its cache blocking pays (there SmallGemm falls to 60-90% of it).
+/// SmallGemm runs on one thread, so with more BLAS threads everything stays with sgemm.
+enum SmallGemmRoute {
+    /// out = inp weight^T: C <= 128 or OC <= 64 (+0-30%), and neither above 1,024 (the transpose).
+    static func forward(inDim c: Int, outDim oc: Int) -> Bool {
+        singleThreaded && (c <= 128 || oc <= 64) && max(c, oc) <= 1024
+    }
+
+    /// dinp = dout weight and dweight += dout^T inp: C <= 128 (dinp +3-25%, dweight +0-30%),
+    /// and a multiple of 16, so that B's rows (of the weight, of inp) start on cache lines: one
+    /// float off, SmallGemm loses 10-25% and falls behind sgemm, which packs them aligned.
+    static func backward(inDim c: Int) -> Bool {
+        singleThreaded && c <= 128 && c % 16 == 0
+    }
+
+    private static var singleThreaded: Bool { wideKernels && openblas_get_num_threads() == 1 }
 }
 
 /// Number of threads OpenBLAS uses for every following call in this process.

@@ -3,7 +3,9 @@ import CWideKernels
 
 /// A register-blocked product for the small blocks of attention, where `sgemm` spends more
 /// time packing its operands and on call overhead than on the arithmetic (a head's block of
-/// query rows against its keys: M a few dozen, K or N the head dim, 8 to 64).
+/// query rows against its keys: M a few dozen, K or N the head dim, 8 to 64), and, on
+/// AVX-512, for the narrow linear layers (`Matmul`, C <= 128), where sgemm's packing costs
+/// more than it saves too.
 ///
 ///     C[M, N] = alpha * A[M, K] B[K, N]   (+ C[M, N] when accumulating)
 ///

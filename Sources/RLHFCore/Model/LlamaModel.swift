@@ -17,6 +17,8 @@ public final class LlamaModel {
     /// Buffers kept per kind of pass, so that alternating scoring and training does not reallocate.
     private var trainingActivations: Activations?
     private var scoringActivations: Activations?
+    /// The weights that `Matmul` runs on `SmallGemm`, transposed once per forward pass.
+    private lazy var transposedWeights = TransposedWeights(layout: layout, headOffset: headOffset, headWidth: headWidth)
 
     /// A model with the given weights (a flat buffer laid out by `ParameterLayout(config:head:)`),
     /// or zero weights when `parameters` is nil.
@@ -77,6 +79,7 @@ public final class LlamaModel {
         activations = a
         let b = batch.batchSize, t = batch.seqLen, n = b * t
         batch.tokens.withUnsafeBufferPointer { a.tokens.update(from: $0.baseAddress!, count: n) }
+        transposedWeights.refresh(from: parameters.pointer)
         // Chunks of equal size (within one sequence), so that a short last chunk does not
         // fall to the few-row kernel of `Matmul` and round differently from the others.
         let chunks = (b + a.chunkSequences - 1) / a.chunkSequences
@@ -92,7 +95,7 @@ public final class LlamaModel {
     private func forwardChunk(_ a: Activations, firstSequence first: Int, sequences b: Int) {
         let t = a.time, n = b * t, row0 = first * t
         let c = config.dim, f = config.hiddenDim, s3 = attention.qkvWidth
-        let p = parameters.pointer
+        let p = parameters.pointer, transposed = transposedWeights
         Embedding.forward(out: a.stream(before: 0), tokens: a.tokens + row0, table: p + layout.embedding, rows: n, dim: c)
         for (l, w) in layout.layers.enumerated() {
             let (x, norm1, rstd1, qkv, rowStats, atty, mid, norm2, rstd2, gateUp, hidden) = a.layer(l)
@@ -100,26 +103,29 @@ public final class LlamaModel {
 
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
             // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
-            Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, rows: n, inDim: c, outDim: s3)
+            Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, transposed: transposed.transposed(at: w.wq), rows: n, inDim: c, outDim: s3)
             // Chunks start at a sequence, so positions repeat the first sequences' ones.
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
             attention.forward(out: atty, probs: a.probs.pointer, rowStats: rowStats, heads: a.attentionHeads.pointer,
                               qkv: qkv, batch: b, time: t)
             if mid != x { mid.update(from: x, count: n * c) }
-            Matmul.forward(out: mid, inp: atty, weight: p + w.wo, rows: n, inDim: c, outDim: c, accumulate: true)
+            Matmul.forward(out: mid, inp: atty, weight: p + w.wo, transposed: transposed.transposed(at: w.wo), rows: n,
+                           inDim: c, outDim: c, accumulate: true)
 
             RMSNorm.forward(out: norm2, rstd: rstd2, inp: mid, weight: p + w.ffnNorm, rows: n, dim: c, eps: config.normEps)
             // gate and up are adjacent too.
-            Matmul.forward(out: gateUp, inp: norm2, weight: p + w.gate, rows: n, inDim: c, outDim: 2 * f)
+            Matmul.forward(out: gateUp, inp: norm2, weight: p + w.gate, transposed: transposed.transposed(at: w.gate),
+                           rows: n, inDim: c, outDim: 2 * f)
             SwiGLU.forward(out: hidden, gateUp: gateUp, rows: n, hidden: f)
             if next != mid { next.update(from: mid, count: n * c) }
-            Matmul.forward(out: next, inp: hidden, weight: p + w.down, rows: n, inDim: f, outDim: c, accumulate: true)
+            Matmul.forward(out: next, inp: hidden, weight: p + w.down, transposed: transposed.transposed(at: w.down),
+                           rows: n, inDim: f, outDim: c, accumulate: true)
         }
         let last = a.stream(before: config.nLayers)
         RMSNorm.forward(out: a.finalNorm.pointer, rstd: a.finalRstd.pointer, inp: last, weight: p + layout.finalNorm,
                         rows: n, dim: c, eps: config.normEps)
         Matmul.forward(out: a.output.pointer + row0 * headWidth, inp: a.finalNorm.pointer, weight: p + headOffset,
-                       rows: n, inDim: c, outDim: headWidth)
+                       transposed: transposed.transposed(at: headOffset), rows: n, inDim: c, outDim: headWidth)
     }
 
     var headOffset: Int { layout.lmHead ?? layout.score! }
