@@ -45,6 +45,11 @@ void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *a, long a_row_stride, long a_column_stride,
                           const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset);
 
+/// out[k * ld_out + o] = in[o * cols + k] for o < rows, k < cols: the transpose of a row-major
+/// rows x cols matrix, its rows ld_out floats apart (a multiple of 16, >= rows), with zeros in
+/// columns rows..<ld_out; cols * 15 must fit an int. For the linear layers' weights on SmallGemm.
+void rlhf_wide_transpose(const float *in, long rows, long cols, float *out, long ld_out);
+
 /// C[M, 8] = alpha * A[M, K] B[K, 8] for a head dim of 8, where SmallGemm's vectors would be half
 /// empty: A[i, k] = a[i * a_row_stride + k]; b_pairs holds B as (K + 1) / 2 rows of 16 floats,
 /// row j interleaving rows 2j and 2j + 1 of B lane by lane ([B[2j, 0], B[2j+1, 0], B[2j, 1], ...]),

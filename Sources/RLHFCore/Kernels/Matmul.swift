@@ -1,4 +1,5 @@
 import COpenBLAS
+import CWideKernels
 
 /// Linear layer without bias, the workhorse of the model: `cblas_sgemm`, or `SmallGemm` for
 /// the narrow products where sgemm's packing of both operands costs more than it saves.
@@ -36,19 +37,16 @@ public enum Matmul {
 
     /// Floats of weight^T as `forward` reads it on `SmallGemm`, or 0 when this product stays with
     /// sgemm (then `forward` needs no transpose).
-    public static func transposedCount(inDim c: Int, outDim oc: Int) -> Int {
+    static func transposedCount(inDim c: Int, outDim oc: Int) -> Int {
         SmallGemmRoute.forward(inDim: c, outDim: oc) ? c * transposedRowWidth(outDim: oc) : 0
     }
 
     /// Writes weight^T [C, OC] into `out` (`transposedCount` floats, 64-byte aligned), its rows
-    /// padded to a multiple of 16 floats so that each starts on a cache line (a vector load
-    /// across two lines costs two).
-    public static func transpose(_ weight: UnsafePointer<Float>, inDim c: Int, outDim oc: Int,
-                                 into out: UnsafeMutablePointer<Float>) {
-        let width = transposedRowWidth(outDim: oc)
-        for o in 0..<oc {
-            for k in 0..<c { out[k * width + o] = weight[o * c + k] }
-        }
+    /// padded with zeros to a multiple of 16 floats so that each starts on a cache line (a vector
+    /// load across two lines costs two). Only for products that run on SmallGemm (AVX-512).
+    static func transpose(_ weight: UnsafePointer<Float>, inDim c: Int, outDim oc: Int,
+                          into out: UnsafeMutablePointer<Float>) {
+        rlhf_wide_transpose(weight, oc, c, out, transposedRowWidth(outDim: oc))
     }
 
     static func transposedRowWidth(outDim oc: Int) -> Int { (oc + 15) / 16 * 16 }
