@@ -10,7 +10,7 @@ import RLHFCore
     init() { setBLASThreads(1) }
 
     @Test(arguments: [(1, 13, 5), (5, 21, 7), (9, 64, 33), (32, 19, 4), (40, 37, 11), (100, 64, 150), (75, 128, 70),
-                      (60, 200, 80), (50, 300, 40)])
+                      (60, 200, 80), (50, 300, 40), (40, 200, 150)])
     func forwardMatchesReference(rows n: Int, inDim c: Int, outDim oc: Int) {
         let x = randomArray(n * c, seed: 1), w = randomArray(oc * c, seed: 2), start = randomArray(n * oc, seed: 3)
         for accumulate in [false, true] {
