@@ -5,12 +5,19 @@ import CWideKernels
 /// the narrow products where sgemm's packing of both operands costs more than it saves.
 public enum Matmul {
     /// out[N, OC] = inp[N, C] @ weight[OC, C]^T  (+ out when `accumulate`, used for residual adds)
-    ///
-    /// `transposed`, when the caller has it, is `transpose(weight)` (a pass over several chunks
-    /// makes it once); without it, a product that runs on `SmallGemm` transposes the weight itself.
     public static func forward(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        transposed: UnsafePointer<Float>? = nil, rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
+        rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
+    ) {
+        forward(out: out, inp: inp, weight: weight, transposed: nil, rows: n, inDim: c, outDim: oc, accumulate: accumulate)
+    }
+
+    /// The same product, given `transpose(weight)` when the caller made it (a pass over several
+    /// chunks makes it once: `TransposedWeights`); with nil, a product that runs on `SmallGemm`
+    /// transposes the weight itself.
+    static func forward(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        transposed: UnsafePointer<Float>?, rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool = false
     ) {
         if n <= SkinnyMatmul.maxRows {
             SkinnyMatmul.forward(out: out, inp: inp, weight: weight, rows: n, inDim: c, outDim: oc, accumulate: accumulate)

@@ -103,7 +103,8 @@ public final class LlamaModel {
 
             RMSNorm.forward(out: norm1, rstd: rstd1, inp: x, weight: p + w.attentionNorm, rows: n, dim: c, eps: config.normEps)
             // wq, wk, wv are adjacent in the buffer: one product gives q|k|v per row.
-            Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, transposed: transposed.transposed(at: w.wq), rows: n, inDim: c, outDim: s3)
+            Matmul.forward(out: qkv, inp: norm1, weight: p + w.wq, transposed: transposed.transposed(at: w.wq),
+                           rows: n, inDim: c, outDim: s3)
             // Chunks start at a sequence, so positions repeat the first sequences' ones.
             rope.forward(qkv, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
             attention.forward(out: atty, probs: a.probs.pointer, rowStats: rowStats, heads: a.attentionHeads.pointer,
