@@ -35,17 +35,21 @@ struct ObjectiveTests {
         }
     }
 
-    @Test("grouping a prompt's pairs scores each response once and keeps every comparison")
+    @Test("grouping a prompt's run of pairs scores each response once and keeps every comparison")
     func grouping() {
         let (a, b, c, d): ([Int32], [Int32], [Int32], [Int32]) = ([1, 2, 3], [1, 2, 4], [1, 2, 5], [7, 8])
-        let pairs = [TokenizedPair(chosen: a, rejected: b), TokenizedPair(chosen: d, rejected: a),
-                     TokenizedPair(chosen: b, rejected: c), TokenizedPair(chosen: a, rejected: c)]
-        let groups = PreferenceGroup.grouping(pairs, by: ["p", "q", "p", "p"])
-        #expect(groups.map(\.sequences) == [[a, b, c], [d, a]])
+        let pairs = [TokenizedPair(chosen: a, rejected: b), TokenizedPair(chosen: b, rejected: c),
+                     TokenizedPair(chosen: a, rejected: c), TokenizedPair(chosen: d, rejected: a),
+                     TokenizedPair(chosen: c, rejected: a)]
+        // The second "p" run is another draw of the same prompt: a group of its own.
+        let groups = PreferenceGroup.grouping(pairs, by: ["p", "p", "p", "q", "p"])
+        #expect(groups.map(\.sequences) == [[a, b, c], [d, a], [c, a]])
         #expect(groups[0].pairs == [.init(chosen: 0, rejected: 1), .init(chosen: 1, rejected: 2), .init(chosen: 0, rejected: 2)])
         #expect(groups[1].pairs == [.init(chosen: 0, rejected: 1)])
+        #expect(groups[2].pairs == [.init(chosen: 0, rejected: 1)])
         let single = PreferenceGroup.grouping(pairs, by: nil)
-        #expect(single.count == 4 && single.allSatisfy { $0.pairs == [.init(chosen: 0, rejected: 1)] })
+        #expect(single.count == 5 && single.allSatisfy { $0.pairs == [.init(chosen: 0, rejected: 1)] })
+        #expect(PreferenceGroup.grouping([], by: []).isEmpty)
     }
 
     @Test("grouped pairs give the loss, accuracy and gradient of the same pairs one by one")
@@ -77,6 +81,42 @@ struct ObjectiveTests {
         #expect(a.correct == b.correct)
         #expect(b.tokens < a.tokens)  // each response once instead of once per pair
         #expect(Self.relativeDistance(one, many) <= 1e-4)
+    }
+
+    @Test("reward normalisation counts each distinct response once, in any batch size")
+    func rewardNormalization() throws {
+        let model = try StageFixtures.model(head: .scalar)
+        let (a, b, c): ([Int32], [Int32], [Int32]) = ([1, 2, 3], [1, 2, 4, 5], [1, 6])
+        // a is in three pairs and b in two: each counts once.
+        let pairs = [TokenizedPair(chosen: a, rejected: b), TokenizedPair(chosen: c, rejected: a),
+                     TokenizedPair(chosen: a, rejected: b)]
+        let responses = TokenizedPair.distinctSequences(of: pairs)
+        #expect(responses == [a, b, c])
+        let rewards: [Double] = try [a, b, c].map { sequence in
+            let batch = TokenBatch(sequences: [sequence])
+            return Double(batch.lastTokenValues(try model.forward(batch, keepingActivationsForBackward: false))[0])
+        }
+        let mean: Double = rewards.reduce(0, +) / 3
+        let squares: [Double] = rewards.map { ($0 - mean) * ($0 - mean) }
+        let std: Double = (squares.reduce(0, +) / 3).squareRoot()
+        for batchSize in [1, 2, 8] {
+            let measured = try RewardNormalization.measure(model, responses: responses, group: StageFixtures.group(),
+                                                           padToken: 0, batchSize: batchSize)
+            #expect(measured.responses == 3)
+            #expect(abs(measured.mean - mean) <= 1e-5 * max(abs(mean), 1), "batch size \(batchSize)")
+            #expect(abs(measured.std - std) <= 1e-4 * std, "batch size \(batchSize)")
+        }
+    }
+
+    @Test("a reward_normalization.json from before distinct responses still reads")
+    func rewardNormalizationFormats() throws {
+        let old = try JSONDecoder().decode(RewardNormalization.self, from: Data(#"{"mean": 0.5, "std": 2, "pairs": 10}"#.utf8))
+        #expect(old == RewardNormalization(mean: 0.5, std: 2, responses: 20))
+        let current = RewardNormalization(mean: -1, std: 0.25, responses: 7)
+        #expect(try JSONDecoder().decode(RewardNormalization.self, from: JSONEncoder().encode(current)) == current)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RewardNormalization.self, from: Data(#"{"mean": 0.5, "std": 2}"#.utf8))
+        }
     }
 
     @Test("micro-batches accumulate the same gradient as one pass")

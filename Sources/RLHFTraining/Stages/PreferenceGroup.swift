@@ -26,18 +26,21 @@ public struct PreferenceGroup: Equatable, Sendable {
         self.pairs = pairs
     }
 
-    /// Groups `pairs`: those with equal `keys` (e.g. their prompts) together, in order of
-    /// first appearance; each pair alone when `keys` is nil.
+    /// Groups `pairs`: each run of consecutive pairs with equal `keys` (e.g. the pairs of one
+    /// prompt's sampled responses, which `rlhf compare` writes together) becomes one group; each
+    /// pair is alone when `keys` is nil. Runs, not all pairs of equal keys: a prompt drawn twice
+    /// is two rankings, and merging them would make some examples many times the others' size.
     public static func grouping(_ pairs: [TokenizedPair], by keys: [String]?) -> [PreferenceGroup] {
         guard let keys else { return pairs.map { PreferenceGroup(collecting: [$0]) } }
         precondition(keys.count == pairs.count, "one grouping key per pair")
-        var order: [String] = []
-        var members: [String: [TokenizedPair]] = [:]
-        for (pair, key) in zip(pairs, keys) {
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(pair)
+        guard !pairs.isEmpty else { return [] }
+        var groups: [PreferenceGroup] = []
+        var start = 0
+        for end in 1...pairs.count where end == pairs.count || keys[end] != keys[start] {
+            groups.append(PreferenceGroup(collecting: Array(pairs[start..<end])))
+            start = end
         }
-        return order.map { PreferenceGroup(collecting: members[$0] ?? []) }
+        return groups
     }
 
     private init(collecting pairs: [TokenizedPair]) {

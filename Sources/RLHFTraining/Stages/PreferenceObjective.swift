@@ -10,6 +10,17 @@ public struct TokenizedPair: Equatable, Sendable {
         self.chosen = chosen
         self.rejected = rejected
     }
+
+    /// Every chosen and rejected sequence of `pairs` once, in order of first appearance.
+    public static func distinctSequences(of pairs: [TokenizedPair]) -> [[Int32]] {
+        var seen = Set<[Int32]>(), sequences: [[Int32]] = []
+        for pair in pairs {
+            for sequence in [pair.chosen, pair.rejected] where seen.insert(sequence).inserted {
+                sequences.append(sequence)
+            }
+        }
+        return sequences
+    }
 }
 
 /// The reward-model loss of InstructGPT: -log sigmoid(r(x, y_w) - r(x, y_l) - margin), averaged
@@ -19,15 +30,20 @@ public struct PreferenceObjective: TrainingObjective {
     public let train: [PreferenceGroup]
     public let eval: [TokenizedPair]
     let padToken: Int32
-    /// Examples (groups) per forward pass in training, pairs per evaluation batch; 0 = all at once.
+    /// Examples (groups) per forward pass in training; 0 = all at once.
     let microBatchSize: Int
+    /// Pairs per evaluation batch; 0 = all at once.
+    let evalBatchSize: Int
     let margin: Float
 
-    public init(train: [PreferenceGroup], eval: [TokenizedPair], padToken: Int32, microBatchSize: Int, margin: Float) {
+    /// `evalBatchSize` defaults to `microBatchSize`, which is right when each example is one pair.
+    public init(train: [PreferenceGroup], eval: [TokenizedPair], padToken: Int32, microBatchSize: Int,
+                evalBatchSize: Int? = nil, margin: Float) {
         self.train = train
         self.eval = eval
         self.padToken = padToken
         self.microBatchSize = microBatchSize
+        self.evalBatchSize = evalBatchSize ?? microBatchSize
         self.margin = margin
     }
 
@@ -67,7 +83,7 @@ public struct PreferenceObjective: TrainingObjective {
     /// `eval/loss`, `eval/accuracy` (with `eval/accuracy_stderr`), and the mean and standard
     /// deviation of the rewards of all eval responses (`eval/reward_mean`, `eval/reward_std`).
     public func evaluate(_ model: LlamaModel, group: DataParallelGroup) throws -> [String: Double] {
-        let stats = try Self.score(model, pairs: eval, group: group, padToken: padToken, batchSize: microBatchSize,
+        let stats = try Self.score(model, pairs: eval, group: group, padToken: padToken, batchSize: evalBatchSize,
                                    margin: margin)
         guard stats.pairs > 0 else { return [:] }
         return [

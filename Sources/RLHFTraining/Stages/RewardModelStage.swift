@@ -28,20 +28,25 @@ public enum RewardModelStage {
         env.say("rm: \(train.count) training pairs (\(groups.count) training examples) and \(eval.count) eval pairs; \(model.layout.count) parameters")
         try env.prepareRunDirectory()
         let settings = try OptimizationSettings(config: config)
+        // Evaluation and the normalisation below score as many sequences per batch as a training
+        // pass holds on average (a group of all pairs of k responses holds k).
+        let sequencesPerExample = Double(groups.reduce(0) { $0 + $1.sequences.count }) / Double(max(groups.count, 1))
+        let sequencesPerPass = max(Int((Double(settings.examplesPerPass) * sequencesPerExample).rounded()), 2)
         let objective = PreferenceObjective(train: groups, eval: eval, padToken: data.padToken,
-                                            microBatchSize: settings.examplesPerPass, margin: config.float("rm.margin"))
+                                            microBatchSize: settings.examplesPerPass, evalBatchSize: sequencesPerPass / 2,
+                                            margin: config.float("rm.margin"))
         let trainer = try StageTrainer(stage: "rm", model: model, objective: objective, settings: settings,
                                        group: group, runDirectory: env.runDirectory)
         var evaluation = try trainer.run(resume: control.resume, stopAfter: control.stopAfterSteps)
         guard trainer.isFinished else { return StageResult(modelDirectory: nil, evaluation: evaluation, steps: trainer.completedSteps) }
 
-        let normalization = try RewardNormalization(
-            PreferenceObjective.score(model, pairs: train, group: group, padToken: data.padToken,
-                                      batchSize: settings.examplesPerPass))
+        let normalization = try RewardNormalization.measure(
+            model, responses: TokenizedPair.distinctSequences(of: train), group: group, padToken: data.padToken,
+            batchSize: sequencesPerPass)
         evaluation["rm/normalization_mean"] = normalization.mean
         evaluation["rm/normalization_std"] = normalization.std
-        env.say(String(format: "rm: reward normalisation over %d training pairs: mean %.4f, std %.4f",
-                       normalization.pairs, normalization.mean, normalization.std))
+        env.say(String(format: "rm: reward normalisation over %d distinct training responses: mean %.4f, std %.4f",
+                       normalization.responses, normalization.mean, normalization.std))
         let directory = try env.saveFinalModel(model, tokenizerURL: tokenizerURL,
                                                extraFiles: [normalizationFile: try normalization.encoded()])
         return StageResult(modelDirectory: directory, evaluation: evaluation, steps: trainer.completedSteps)
@@ -70,17 +75,50 @@ public enum RewardModelStage {
 public struct RewardNormalization: Codable, Equatable, Sendable {
     public var mean: Double
     public var std: Double
-    /// How many pairs (twice as many responses) the statistics come from.
-    public var pairs: Int
+    /// How many distinct responses the statistics come from.
+    public var responses: Int
 
-    public init(mean: Double, std: Double, pairs: Int) {
+    public init(mean: Double, std: Double, responses: Int) {
         self.mean = mean
         self.std = std
-        self.pairs = pairs
+        self.responses = responses
     }
 
-    init(_ statistics: PreferenceStatistics) {
-        self.init(mean: statistics.rewardMean, std: statistics.rewardStd, pairs: statistics.pairs)
+    /// The statistics of `model`'s rewards on `responses`, scored on the ranks of `group` (dealt
+    /// round-robin) in batches of `batchSize`. Each response counts once, however many pairs it
+    /// is in: all 28 pairs of 8 samples hold each sample 7 times.
+    public static func measure(_ model: LlamaModel, responses: [[Int32]], group: DataParallelGroup, padToken: Int32,
+                               batchSize: Int) throws -> RewardNormalization {
+        let mine = Array(stride(from: group.rank, to: responses.count, by: group.size))
+        var sums = [0.0, 0.0]  // sum r, sum r^2
+        for chunk in mine[...].chunked(max(batchSize, 1)) {
+            let batch = TokenBatch.padded(chunk.map { responses[$0] }, padToken: padToken, limit: model.config.maxSeqLen)
+            for r in batch.lastTokenValues(try model.forward(batch, keepingActivationsForBackward: false)) {
+                sums[0] += Double(r)
+                sums[1] += Double(r) * Double(r)
+            }
+        }
+        let total = try group.sum(sums), n = Double(max(responses.count, 1))
+        let mean = total[0] / n
+        return RewardNormalization(mean: mean, std: max(total[1] / n - mean * mean, 0).squareRoot(), responses: responses.count)
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, std, responses, pairs }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mean = try container.decode(Double.self, forKey: .mean)
+        std = try container.decode(Double.self, forKey: .std)
+        // Files written before the statistics counted distinct responses hold "pairs" instead.
+        responses = try container.decodeIfPresent(Int.self, forKey: .responses)
+            ?? 2 * container.decode(Int.self, forKey: .pairs)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(mean, forKey: .mean)
+        try container.encode(std, forKey: .std)
+        try container.encode(responses, forKey: .responses)
     }
 
     func encoded() throws -> Data {

@@ -29,7 +29,7 @@ public enum StageSchemas {
                   help: "The SFT model whose trunk initialises the reward model (a fresh scalar head replaces its LM head)"),
         ConfigKey("rm.margin", .double, default: 0, help: "Margin m in the loss -log sigmoid(r_chosen - r_rejected - m)"),
         ConfigKey("rm.group_by_prompt", .bool, default: false,
-                  help: "Train on all pairs of a prompt as one example, each response scored once (InstructGPT); train.batch_size then counts prompts"),
+                  help: "Train on each prompt's pairs (a run of consecutive pairs with one prompt, as rlhf compare writes them) as one example, each response scored once (InstructGPT); train.batch_size then counts prompts"),
         ConfigKey("rm.head_init_std", .double, default: 0,
                   help: "Standard deviation of the fresh scalar head; 0 = 1/sqrt(dim+1), as in OpenAI's reward models"),
         tokenizerPath, template, dataTrain, dataEval, dataEvalFraction, dataSkipBadLines, dataSeqLen,
