@@ -90,7 +90,7 @@ struct ObjectiveTests {
         // a is in three pairs and b in two: each counts once.
         let pairs = [TokenizedPair(chosen: a, rejected: b), TokenizedPair(chosen: c, rejected: a),
                      TokenizedPair(chosen: a, rejected: b)]
-        let responses = TokenizedPair.distinctSequences(of: pairs)
+        let responses = PreferenceGroup(pairs: pairs).sequences
         #expect(responses == [a, b, c])
         let rewards: [Double] = try [a, b, c].map { sequence in
             let batch = TokenBatch(sequences: [sequence])

@@ -31,19 +31,20 @@ public struct PreferenceGroup: Equatable, Sendable {
     /// pair is alone when `keys` is nil. Runs, not all pairs of equal keys: a prompt drawn twice
     /// is two rankings, and merging them would make some examples many times the others' size.
     public static func grouping(_ pairs: [TokenizedPair], by keys: [String]?) -> [PreferenceGroup] {
-        guard let keys else { return pairs.map { PreferenceGroup(collecting: [$0]) } }
+        guard let keys else { return pairs.map { PreferenceGroup(pairs: [$0]) } }
         precondition(keys.count == pairs.count, "one grouping key per pair")
         guard !pairs.isEmpty else { return [] }
         var groups: [PreferenceGroup] = []
         var start = 0
         for end in 1...pairs.count where end == pairs.count || keys[end] != keys[start] {
-            groups.append(PreferenceGroup(collecting: Array(pairs[start..<end])))
+            groups.append(PreferenceGroup(pairs: Array(pairs[start..<end])))
             start = end
         }
         return groups
     }
 
-    private init(collecting pairs: [TokenizedPair]) {
+    /// All of `pairs` as one group: each distinct sequence once, in order of first appearance.
+    public init(pairs: [TokenizedPair]) {
         var sequences: [[Int32]] = []
         var index: [[Int32]: Int] = [:]
         func indexOf(_ sequence: [Int32]) -> Int {

@@ -10,17 +10,6 @@ public struct TokenizedPair: Equatable, Sendable {
         self.chosen = chosen
         self.rejected = rejected
     }
-
-    /// Every chosen and rejected sequence of `pairs` once, in order of first appearance.
-    public static func distinctSequences(of pairs: [TokenizedPair]) -> [[Int32]] {
-        var seen = Set<[Int32]>(), sequences: [[Int32]] = []
-        for pair in pairs {
-            for sequence in [pair.chosen, pair.rejected] where seen.insert(sequence).inserted {
-                sequences.append(sequence)
-            }
-        }
-        return sequences
-    }
 }
 
 /// The reward-model loss of InstructGPT: -log sigmoid(r(x, y_w) - r(x, y_l) - margin), averaged

@@ -41,7 +41,7 @@ public enum RewardModelStage {
         guard trainer.isFinished else { return StageResult(modelDirectory: nil, evaluation: evaluation, steps: trainer.completedSteps) }
 
         let normalization = try RewardNormalization.measure(
-            model, responses: TokenizedPair.distinctSequences(of: train), group: group, padToken: data.padToken,
+            model, responses: PreferenceGroup(pairs: train).sequences, group: group, padToken: data.padToken,
             batchSize: sequencesPerPass)
         evaluation["rm/normalization_mean"] = normalization.mean
         evaluation["rm/normalization_std"] = normalization.std
