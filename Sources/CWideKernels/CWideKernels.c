@@ -337,16 +337,18 @@ WIDE void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
     }
 }
 
-WIDE void rlhf_wide_transpose(const float *in, long rows, long cols, float *out, long ld_out) {
+WIDE void rlhf_wide_transpose(const float *in, long rows, long cols, long ld_in, float *out, long ld_out,
+                              long out_columns) {
     // Row o of `in` for lane o - o0: 16 rows gathered per column, so every store fills a line.
     const __m512i index = _mm512_mullo_epi32(
-        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32((int)cols));
-    for (long o0 = 0; o0 < ld_out; o0 += 16) {
-        const __mmask16 mask = o0 >= rows ? 0 : prefix(rows - o0 < 16 ? rows - o0 : 16);
-        const float *column = in + (o0 < rows ? o0 : 0) * cols;
+        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32((int)ld_in));
+    for (long o0 = 0; o0 < out_columns; o0 += 16) {
+        const __mmask16 store = prefix(out_columns - o0 < 16 ? out_columns - o0 : 16);
+        const __mmask16 load = o0 >= rows ? 0 : prefix(rows - o0 < 16 ? rows - o0 : 16);
+        const float *column = in + (o0 < rows ? o0 : 0) * ld_in;
         for (long k = 0; k < cols; k++) {
-            _mm512_storeu_ps(out + k * ld_out + o0,
-                             _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, index, column + k, 4));
+            _mm512_mask_storeu_ps(out + k * ld_out + o0, store,
+                                  _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load, index, column + k, 4));
         }
     }
 }
@@ -418,8 +420,9 @@ void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
     (void)b; (void)ldb; (void)c; (void)ldc; (void)accumulate; (void)prefetch_offset; __builtin_trap();
 }
 
-void rlhf_wide_transpose(const float *in, long rows, long cols, float *out, long ld_out) {
-    (void)in; (void)rows; (void)cols; (void)out; (void)ld_out; __builtin_trap();
+void rlhf_wide_transpose(const float *in, long rows, long cols, long ld_in, float *out, long ld_out,
+                         long out_columns) {
+    (void)in; (void)rows; (void)cols; (void)ld_in; (void)out; (void)ld_out; (void)out_columns; __builtin_trap();
 }
 
 void rlhf_wide_gemm_n8(long m, long k, float alpha, const float *a, long a_row_stride,

@@ -1,6 +1,6 @@
 // AVX-512 versions of the kernels that do not go through BLAS (the softmax rows of attention and
-// of the vocabulary, SwiGLU, SmallGemm and its weight transpose, attention's products by a head
-// of 8): 16 lanes instead of SIMD8's 8, and masked loads for the edges. They are in C because
+// of the vocabulary, SwiGLU, SmallGemm, the transposes of its weights and of attention's heads,
+// attention's products by a head of 8): 16 lanes instead of SIMD8's 8, and masked loads for the edges. They are in C because
 // Swift lowers SIMD16<Float> to four 128-bit operations in an out-of-line call.
 // Each is compiled for AVX-512F alone; call them only when rlhf_wide_kernels_available() is 1.
 #ifndef RLHF_CWIDEKERNELS_H
@@ -45,10 +45,12 @@ void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *a, long a_row_stride, long a_column_stride,
                           const float *b, long ldb, float *c, long ldc, int accumulate, long prefetch_offset);
 
-/// out[k * ld_out + o] = in[o * cols + k] for o < rows, k < cols: the transpose of a row-major
-/// rows x cols matrix, its rows ld_out floats apart (a multiple of 16, >= rows), with zeros in
-/// columns rows..<ld_out; cols * 15 must fit an int. For the linear layers' weights on SmallGemm.
-void rlhf_wide_transpose(const float *in, long rows, long cols, float *out, long ld_out);
+/// out[k * ld_out + o] = in[o * ld_in + k] for o < rows, k < cols: the transpose of a rows x cols
+/// matrix whose rows are ld_in floats apart, its rows ld_out floats apart; each output row gets
+/// out_columns >= rows floats, zeros past rows; ld_in * 15 must fit an int. For the weights on
+/// SmallGemm and attention's head blocks (Transpose.swift).
+void rlhf_wide_transpose(const float *in, long rows, long cols, long ld_in, float *out, long ld_out,
+                         long out_columns);
 
 /// C[M, 8] = alpha * A[M, K] B[K, 8] for a head dim of 8, where SmallGemm's vectors would be half
 /// empty: A[i, k] = a[i * a_row_stride + k]; b_pairs holds B as (K + 1) / 2 rows of 16 floats,

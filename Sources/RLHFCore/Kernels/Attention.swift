@@ -201,10 +201,8 @@ public struct Attention: Sendable {
     private func transposeBack(
         _ transposed: UnsafePointer<Float>, stride: Int, rows: Int, into head: UnsafeMutablePointer<Float>, rowStride: Int
     ) {
-        for j in 0..<rows {
-            let row = head + j * rowStride
-            for d in 0..<headDim { row[d] = transposed[d * stride + j] }
-        }
+        Transpose.forward(transposed, rows: headDim, columns: rows, inStride: stride, into: head, outStride: rowStride,
+                          outColumns: headDim)
     }
 
     /// Whether the products by a head ([T, HS] operands: P V and dS K) use `rlhf_wide_gemm_n8`:
@@ -249,10 +247,7 @@ public struct Attention: Sendable {
     private func transpose(
         _ head: UnsafePointer<Float>, rowStride: Int, rows: Int, into out: UnsafeMutablePointer<Float>, stride: Int
     ) {
-        // Row by row of the output: contiguous stores, strided loads (a store that misses costs more).
-        for d in 0..<headDim {
-            let column = head + d, row = out + d * stride
-            for j in 0..<rows { row[j] = column[j * rowStride] }
-        }
+        Transpose.forward(head, rows: rows, columns: headDim, inStride: rowStride, into: out, outStride: stride,
+                          outColumns: rows)
     }
 }

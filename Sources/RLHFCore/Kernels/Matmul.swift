@@ -53,7 +53,8 @@ public enum Matmul {
     /// load across two lines costs two). Only for products that run on SmallGemm (AVX-512).
     static func transpose(_ weight: UnsafePointer<Float>, inDim c: Int, outDim oc: Int,
                           into out: UnsafeMutablePointer<Float>) {
-        rlhf_wide_transpose(weight, oc, c, out, transposedRowWidth(outDim: oc))
+        let width = transposedRowWidth(outDim: oc)
+        Transpose.forward(weight, rows: oc, columns: c, inStride: c, into: out, outStride: width, outColumns: width)
     }
 
     static func transposedRowWidth(outDim oc: Int) -> Int { (oc + 15) / 16 * 16 }
