@@ -3,8 +3,8 @@ import RLHFCore
 
 /// The attention micro-GEMM against a Double-precision reference: M, N and K that are not
 /// multiples of its tiles (6 or 12 rows, 16 or 8 columns, and a partial last strip), K past
-/// its 64-row chunks, A read row-major and transposed (a stride swap), padded leading
-/// dimensions, overwrite and accumulate. On an AVX-512 CPU this tests the 16-lane version
+/// its depth chunks (64 rows; 128 in the 16-lane version), A read row-major and transposed (a
+/// stride swap), padded leading dimensions, overwrite and accumulate. On an AVX-512 CPU this tests the 16-lane version
 /// (`CWideKernels`: strips of 64 columns in 6-row tiles, of 32 in 8-row tiles, masked edges,
 /// blocks of 48 rows when K <= 512 and none above); `scripts/test` reruns the suite with
 /// `RLHF_WIDE_KERNELS=0` for the SIMD8 one.

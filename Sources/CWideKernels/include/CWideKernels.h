@@ -1,7 +1,8 @@
 // AVX-512 versions of the kernels that do not go through BLAS (the softmax rows of attention and
 // of the vocabulary, SwiGLU, SmallGemm, the transposes of its weights and of attention's heads,
-// attention's products by a head of 8): 16 lanes instead of SIMD8's 8, and masked loads for the edges. They are in C because
-// Swift lowers SIMD16<Float> to four 128-bit operations in an out-of-line call.
+// attention's products by a head of 8): 16 lanes instead of SIMD8's 8, and masked loads for the
+// edges. They are in C because Swift lowers SIMD16<Float> to four 128-bit operations in an
+// out-of-line call.
 // Each is compiled for AVX-512F alone; call them only when rlhf_wide_kernels_available() is 1.
 #ifndef RLHF_CWIDEKERNELS_H
 #define RLHF_CWIDEKERNELS_H

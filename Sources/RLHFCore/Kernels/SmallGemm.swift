@@ -19,7 +19,8 @@ import CWideKernels
 public enum SmallGemm {
     /// Rows of the tiles of the 16-column strips and of the narrower strips.
     static let wideTileRows = 6, narrowTileRows = 12
-    /// Rows of B (columns of A) per pass over C: 64 rows of a 64-wide head are 16 KB.
+    /// Rows of B (columns of A) per pass over C: 64 rows of a 64-wide head are 16 KB. (The
+    /// AVX-512 version takes 128, and 64 for decoding's prefetched panels: `DEPTH_CHUNK`.)
     static let depthChunk = 64
 
     /// C[M, N] = alpha * A[M, K] B[K, N] (+ C when `accumulate`), where A[i, k] is
