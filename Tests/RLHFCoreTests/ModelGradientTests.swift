@@ -36,6 +36,24 @@ import RLHFCore
         check(model, loss: loss) { model.backwardCrossEntropy(mask: mask) }
     }
 
+    /// 8 sequences of 30 tokens (240 rows: feed-forward blocks of 96 and 144 rows) and a hidden
+    /// dim that is a multiple of 16: on AVX-512 the feed-forward runs by blocks of rows, the down
+    /// projection's input gradient and SwiGLU's backward included (`LlamaModel.feedForwardBlocks`).
+    @Test func crossEntropyByFeedForwardBlocks() throws {
+        let config = ModelConfig(dim: 16, nLayers: 2, nHeads: 4, nKVHeads: 2, hiddenDim: 32, vocabSize: 29, maxSeqLen: 32,
+                                 ropeTheta: 10_000, normEps: 1e-5, tieEmbeddings: false)
+        #expect(LlamaModel.feedForwardBlocks(rows: 240) == 2)
+        let model = TestModels.random(config)
+        var rng = RandomGenerator(seed: 9)
+        let batch = TokenBatch(sequences: (0..<8).map { _ in (0..<30).map { _ in Int32(rng.next() % 29) } })
+        let (targets, mask) = batch.nextTokenTargets()
+        func loss() -> Double {
+            try! model.forward(batch)
+            return Double(try! model.crossEntropy(targets: targets, mask: mask))
+        }
+        check(model, loss: loss) { model.backwardCrossEntropy(mask: mask) }
+    }
+
     @Test func logProbsAndEntropy() throws {
         let model = TestModels.random()
         let batch = TestModels.batch()

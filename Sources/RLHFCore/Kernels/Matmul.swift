@@ -65,18 +65,44 @@ public enum Matmul {
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rows n: Int, inDim c: Int, outDim oc: Int, accumulateInput: Bool
     ) {
-        if SmallGemmRoute.backward(inDim: c) {
+        backwardInput(dinp: dinp, dout: dout, weight: weight, rows: n, inDim: c, outDim: oc, accumulate: accumulateInput)
+        backwardWeight(dweight: dweight, dout: dout, inp: inp, rows: n, inDim: c, outDim: oc)
+    }
+
+    /// dinp[N, C] (+)= dout[N, OC] @ weight[OC, C]
+    public static func backwardInput(
+        dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool
+    ) {
+        if SmallGemmRoute.backward(inDim: c) || blocksInputGradient(inDim: c, outDim: oc) {
             SmallGemm.multiply(m: n, n: c, k: oc, alpha: 1, a: dout, aRowStride: oc, aColumnStride: 1,
-                               b: weight, ldb: c, c: dinp, ldc: c, accumulate: accumulateInput)
+                               b: weight, ldb: c, c: dinp, ldc: c, accumulate: accumulate)
+            return
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(oc),
+                    1, dout, Int32(oc), weight, Int32(c), accumulate ? 1 : 0, dinp, Int32(c))
+    }
+
+    /// dweight[OC, C] += dout[N, OC]^T @ inp[N, C]
+    public static func backwardWeight(
+        dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+        rows n: Int, inDim c: Int, outDim oc: Int
+    ) {
+        if SmallGemmRoute.backward(inDim: c) {
             // dout^T is dout with its strides swapped.
             SmallGemm.multiply(m: oc, n: c, k: n, alpha: 1, a: dout, aRowStride: 1, aColumnStride: oc,
                                b: inp, ldb: c, c: dweight, ldc: c, accumulate: true)
             return
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(oc),
-                    1, dout, Int32(oc), weight, Int32(c), accumulateInput ? 1 : 0, dinp, Int32(c))
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(oc), Int32(c), Int32(n),
                     1, dout, Int32(oc), inp, Int32(c), 1, dweight, Int32(c))
+    }
+
+    /// Whether a caller may take this layer's input gradient a block of rows at a time, each
+    /// block's product on `SmallGemm`: a narrow layer (OC <= 128) with wide inputs, such as the
+    /// down projection, whose blocks sgemm would each pack the whole weight for.
+    public static func blocksInputGradient(inDim c: Int, outDim oc: Int) -> Bool {
+        SmallGemmRoute.blockedInput(inDim: c, outDim: oc)
     }
 }
 
@@ -98,6 +124,11 @@ enum SmallGemmRoute {
     /// float off, SmallGemm loses 10-25% and falls behind sgemm, which packs them aligned.
     static func backward(inDim c: Int) -> Bool {
         singleThreaded && c <= 128 && c % 16 == 0
+    }
+
+    /// dinp = dout weight by blocks of rows: OC <= 128 (one depth chunk) and C a multiple of 16.
+    static func blockedInput(inDim c: Int, outDim oc: Int) -> Bool {
+        singleThreaded && oc <= 128 && c % 16 == 0
     }
 
     private static var singleThreaded: Bool { wideKernels && openblas_get_num_threads() == 1 }

@@ -53,7 +53,7 @@ final class Activations {
     let dqkv: FloatBuffer         // [N, S3]
     let datty: FloatBuffer        // [N, C]
     let dgateUp: FloatBuffer      // [N, 2F]
-    let dhidden: FloatBuffer      // [N, F]
+    let dhidden: FloatBuffer      // [N, F]; only a feed-forward block's rows when `backward` goes by blocks
     let dprobs: FloatBuffer       // [T, T]
 
     // Per-position results of `TokenLogProbs`.

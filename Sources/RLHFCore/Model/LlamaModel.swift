@@ -114,19 +114,41 @@ public final class LlamaModel {
                            inDim: c, outDim: c, accumulate: true)
 
             RMSNorm.forward(out: norm2, rstd: rstd2, inp: mid, weight: p + w.ffnNorm, rows: n, dim: c, eps: config.normEps)
-            // gate and up are adjacent too.
-            Matmul.forward(out: gateUp, inp: norm2, weight: p + w.gate, transposed: transposed.transposed(at: w.gate),
-                           rows: n, inDim: c, outDim: 2 * f)
-            SwiGLU.forward(out: hidden, gateUp: gateUp, rows: n, hidden: f)
             if next != mid { next.update(from: mid, count: n * c) }
-            Matmul.forward(out: next, inp: hidden, weight: p + w.down, transposed: transposed.transposed(at: w.down),
-                           rows: n, inDim: f, outDim: c, accumulate: true)
+            // gate and up are adjacent too. With both products on SmallGemm, a block of rows at
+            // a time, so that its gate, up and hidden rows stay in L2 from one op to the next.
+            let gateT = transposed.transposed(at: w.gate), downT = transposed.transposed(at: w.down)
+            let blocks = gateT != nil && downT != nil ? Self.feedForwardBlocks(rows: n) : 1
+            for k in 0..<blocks {
+                let (r0, rows) = Self.feedForwardBlock(k, of: blocks, rows: n)
+                let gu = gateUp + r0 * 2 * f, h = hidden + r0 * f
+                Matmul.forward(out: gu, inp: norm2 + r0 * c, weight: p + w.gate, transposed: gateT, rows: rows, inDim: c,
+                               outDim: 2 * f)
+                SwiGLU.forward(out: h, gateUp: gu, rows: rows, hidden: f)
+                Matmul.forward(out: next + r0 * c, inp: h, weight: p + w.down, transposed: downT, rows: rows, inDim: f,
+                               outDim: c, accumulate: true)
+            }
         }
         let last = a.stream(before: config.nLayers)
         RMSNorm.forward(out: a.finalNorm.pointer, rstd: a.finalRstd.pointer, inp: last, weight: p + layout.finalNorm,
                         rows: n, dim: c, eps: config.normEps)
         Matmul.forward(out: a.output.pointer + row0 * headWidth, inp: a.finalNorm.pointer, weight: p + headOffset,
                        transposed: transposed.transposed(at: headOffset), rows: n, inDim: c, outDim: headWidth)
+    }
+
+    /// Rows per block of the feed-forward's blocked ops: a block's gate, up and hidden rows stay
+    /// in L2 between the products and SwiGLU (small: 96 rows are 400 KB, beside 540 KB of
+    /// weights). Two of `SmallGemm`'s 48-row blocks, so that no product ends on a sliver of rows.
+    public static let feedForwardBlockRows = 96
+
+    /// How many blocks `feedForwardBlock` splits `rows` rows into.
+    public static func feedForwardBlocks(rows n: Int) -> Int { max(1, n / feedForwardBlockRows) }
+
+    /// The first row and the row count of block `k`: `feedForwardBlockRows` each, the last one
+    /// taking the rest too (96 to 191 rows), so that none falls to `SkinnyMatmul`'s few rows.
+    static func feedForwardBlock(_ k: Int, of blocks: Int, rows n: Int) -> (first: Int, count: Int) {
+        let first = k * feedForwardBlockRows
+        return (first, k == blocks - 1 ? n - first : feedForwardBlockRows)
     }
 
     var headOffset: Int { layout.lmHead ?? layout.score! }
@@ -155,9 +177,24 @@ public final class LlamaModel {
 
             // dresid is the gradient w.r.t. this block's output; it flows unchanged through
             // both residual adds, and each branch adds its own input gradient to it.
-            Matmul.backward(dinp: a.dhidden.pointer, dweight: g + w.down, dout: dresid, inp: hidden, weight: p + w.down,
-                            rows: n, inDim: f, outDim: c, accumulateInput: false)
-            SwiGLU.backward(dgateUp: a.dgateUp.pointer, dout: a.dhidden.pointer, gateUp: gateUp, rows: n, hidden: f)
+            // With the down projection's input gradient on SmallGemm, it and SwiGLU's backward go
+            // a block of rows at a time: the block's dhidden (the first rows of `dhidden`, reused)
+            // goes from one to the other in cache instead of through memory.
+            if Matmul.blocksInputGradient(inDim: f, outDim: c) {
+                Matmul.backwardWeight(dweight: g + w.down, dout: dresid, inp: hidden, rows: n, inDim: f, outDim: c)
+                let blocks = Self.feedForwardBlocks(rows: n)
+                for k in 0..<blocks {
+                    let (r0, rows) = Self.feedForwardBlock(k, of: blocks, rows: n)
+                    Matmul.backwardInput(dinp: a.dhidden.pointer, dout: dresid + r0 * c, weight: p + w.down, rows: rows,
+                                         inDim: f, outDim: c, accumulate: false)
+                    SwiGLU.backward(dgateUp: a.dgateUp.pointer + r0 * 2 * f, dout: a.dhidden.pointer,
+                                    gateUp: gateUp + r0 * 2 * f, rows: rows, hidden: f)
+                }
+            } else {
+                Matmul.backward(dinp: a.dhidden.pointer, dweight: g + w.down, dout: dresid, inp: hidden, weight: p + w.down,
+                                rows: n, inDim: f, outDim: c, accumulateInput: false)
+                SwiGLU.backward(dgateUp: a.dgateUp.pointer, dout: a.dhidden.pointer, gateUp: gateUp, rows: n, hidden: f)
+            }
             Matmul.backward(dinp: dnorm, dweight: g + w.gate, dout: a.dgateUp.pointer, inp: norm2, weight: p + w.gate,
                             rows: n, inDim: c, outDim: 2 * f, accumulateInput: false)
             RMSNorm.backward(dinp: dresid, dweight: g + w.ffnNorm, dout: dnorm, inp: mid, weight: p + w.ffnNorm,
