@@ -74,7 +74,7 @@ public enum Matmul {
         dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         rows n: Int, inDim c: Int, outDim oc: Int, accumulate: Bool
     ) {
-        if SmallGemmRoute.backward(inDim: c) || blocksInputGradient(inDim: c, outDim: oc) {
+        if SmallGemmRoute.backward(inDim: c, outDim: oc) {
             SmallGemm.multiply(m: n, n: c, k: oc, alpha: 1, a: dout, aRowStride: oc, aColumnStride: 1,
                                b: weight, ldb: c, c: dinp, ldc: c, accumulate: accumulate)
             return
@@ -88,7 +88,7 @@ public enum Matmul {
         dweight: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
         rows n: Int, inDim c: Int, outDim oc: Int
     ) {
-        if SmallGemmRoute.backward(inDim: c) {
+        if SmallGemmRoute.backward(inDim: c, outDim: oc) {
             // dout^T is dout with its strides swapped.
             SmallGemm.multiply(m: oc, n: c, k: n, alpha: 1, a: dout, aRowStride: 1, aColumnStride: oc,
                                b: inp, ldb: c, c: dweight, ldc: c, accumulate: true)
@@ -98,11 +98,10 @@ public enum Matmul {
                     1, dout, Int32(oc), inp, Int32(c), 1, dweight, Int32(c))
     }
 
-    /// Whether a caller may take this layer's input gradient a block of rows at a time, each
-    /// block's product on `SmallGemm`: a narrow layer (OC <= 128) with wide inputs, such as the
-    /// down projection, whose blocks sgemm would each pack the whole weight for.
-    public static func blocksInputGradient(inDim c: Int, outDim oc: Int) -> Bool {
-        SmallGemmRoute.blockedInput(inDim: c, outDim: oc)
+    /// Whether both products of this layer's backward run on `SmallGemm`, so that a caller may
+    /// take them a block of rows at a time (sgemm would pack the whole weight again for each).
+    public static func backwardRunsOnSmallGemm(inDim c: Int, outDim oc: Int) -> Bool {
+        SmallGemmRoute.backward(inDim: c, outDim: oc)
     }
 }
 
@@ -119,16 +118,12 @@ enum SmallGemmRoute {
         singleThreaded && (c <= 128 || oc <= 128) && max(c, oc) <= 1024
     }
 
-    /// dinp = dout weight and dweight += dout^T inp: C <= 128 (dinp +3-25%, dweight +0-30%),
-    /// and a multiple of 16, so that B's rows (of the weight, of inp) start on cache lines: one
-    /// float off, SmallGemm loses 10-25% and falls behind sgemm, which packs them aligned.
-    static func backward(inDim c: Int) -> Bool {
-        singleThreaded && c <= 128 && c % 16 == 0
-    }
-
-    /// dinp = dout weight by blocks of rows: OC <= 128 (one depth chunk) and C a multiple of 16.
-    static func blockedInput(inDim c: Int, outDim oc: Int) -> Bool {
-        singleThreaded && oc <= 128 && c % 16 == 0
+    /// dinp = dout weight and dweight += dout^T inp: C <= 128 (dinp +3-25%, dweight +0-30%) or
+    /// OC <= 128 (small's down projection, 352 -> 128: +10% and +25% at 2,048 rows), and C a
+    /// multiple of 16, so that B's rows (of the weight, of inp) start on cache lines: one float
+    /// off, SmallGemm loses 10-25% and falls behind sgemm, which packs them aligned.
+    static func backward(inDim c: Int, outDim oc: Int) -> Bool {
+        singleThreaded && (c <= 128 || oc <= 128) && c % 16 == 0
     }
 
     private static var singleThreaded: Bool { wideKernels && openblas_get_num_threads() == 1 }

@@ -177,28 +177,32 @@ public final class LlamaModel {
 
             // dresid is the gradient w.r.t. this block's output; it flows unchanged through
             // both residual adds, and each branch adds its own input gradient to it.
-            // With the down projection's input gradient on SmallGemm, it and SwiGLU's backward go
-            // a block of rows at a time: the block's dhidden (the first rows of `dhidden`, reused)
-            // goes from one to the other in cache instead of through memory.
-            if Matmul.blocksInputGradient(inDim: f, outDim: c) {
-                Matmul.backwardWeight(dweight: g + w.down, dout: dresid, inp: hidden, rows: n, inDim: f, outDim: c)
+            // With every product of the feed-forward's backward on SmallGemm, the whole of it goes
+            // a block of rows at a time: the block's dhidden and dgate|up (the first rows of
+            // `dhidden` and `dgateUp`, reused) pass from op to op in cache, never through memory.
+            if Matmul.backwardRunsOnSmallGemm(inDim: f, outDim: c) && Matmul.backwardRunsOnSmallGemm(inDim: c, outDim: 2 * f) {
+                let dh = a.dhidden.pointer, dgu = a.dgateUp.pointer
                 let blocks = Self.feedForwardBlocks(rows: n)
                 for k in 0..<blocks {
                     let (r0, rows) = Self.feedForwardBlock(k, of: blocks, rows: n)
-                    Matmul.backwardInput(dinp: a.dhidden.pointer, dout: dresid + r0 * c, weight: p + w.down, rows: rows,
-                                         inDim: f, outDim: c, accumulate: false)
-                    SwiGLU.backward(dgateUp: a.dgateUp.pointer + r0 * 2 * f, dout: a.dhidden.pointer,
-                                    gateUp: gateUp + r0 * 2 * f, rows: rows, hidden: f)
+                    let dy = dresid + r0 * c, dn = dnorm + r0 * c
+                    Matmul.backward(dinp: dh, dweight: g + w.down, dout: dy, inp: hidden + r0 * f, weight: p + w.down,
+                                    rows: rows, inDim: f, outDim: c, accumulateInput: false)
+                    SwiGLU.backward(dgateUp: dgu, dout: dh, gateUp: gateUp + r0 * 2 * f, rows: rows, hidden: f)
+                    Matmul.backward(dinp: dn, dweight: g + w.gate, dout: dgu, inp: norm2 + r0 * c, weight: p + w.gate,
+                                    rows: rows, inDim: c, outDim: 2 * f, accumulateInput: false)
+                    RMSNorm.backward(dinp: dy, dweight: g + w.ffnNorm, dout: dn, inp: mid + r0 * c, weight: p + w.ffnNorm,
+                                     rstd: rstd2 + r0, rows: rows, dim: c)
                 }
             } else {
                 Matmul.backward(dinp: a.dhidden.pointer, dweight: g + w.down, dout: dresid, inp: hidden, weight: p + w.down,
                                 rows: n, inDim: f, outDim: c, accumulateInput: false)
                 SwiGLU.backward(dgateUp: a.dgateUp.pointer, dout: a.dhidden.pointer, gateUp: gateUp, rows: n, hidden: f)
+                Matmul.backward(dinp: dnorm, dweight: g + w.gate, dout: a.dgateUp.pointer, inp: norm2, weight: p + w.gate,
+                                rows: n, inDim: c, outDim: 2 * f, accumulateInput: false)
+                RMSNorm.backward(dinp: dresid, dweight: g + w.ffnNorm, dout: dnorm, inp: mid, weight: p + w.ffnNorm,
+                                 rstd: rstd2, rows: n, dim: c)
             }
-            Matmul.backward(dinp: dnorm, dweight: g + w.gate, dout: a.dgateUp.pointer, inp: norm2, weight: p + w.gate,
-                            rows: n, inDim: c, outDim: 2 * f, accumulateInput: false)
-            RMSNorm.backward(dinp: dresid, dweight: g + w.ffnNorm, dout: dnorm, inp: mid, weight: p + w.ffnNorm,
-                             rstd: rstd2, rows: n, dim: c)
 
             Matmul.backward(dinp: a.datty.pointer, dweight: g + w.wo, dout: dresid, inp: atty, weight: p + w.wo,
                             rows: n, inDim: c, outDim: c, accumulateInput: false)
