@@ -151,6 +151,12 @@ public final class LlamaModel {
         return (first, k == blocks - 1 ? n - first : feedForwardBlockRows)
     }
 
+    /// Whole sequences per block of the attention's blocked ops: at least `feedForwardBlockRows`
+    /// rows (small's 128-token sequences one at a time, PPO's 48-token ones two).
+    static func sequencesPerBlock(time t: Int) -> Int {
+        max(1, (feedForwardBlockRows + t - 1) / max(t, 1))
+    }
+
     var headOffset: Int { layout.lmHead ?? layout.score! }
     var headWidth: Int { head == .languageModel ? config.vocabSize : 1 }
 
@@ -204,16 +210,25 @@ public final class LlamaModel {
                                  rstd: rstd2, rows: n, dim: c)
             }
 
-            Matmul.backward(dinp: a.datty.pointer, dweight: g + w.wo, dout: dresid, inp: atty, weight: p + w.wo,
-                            rows: n, inDim: c, outDim: c, accumulateInput: false)
-            attention.backward(dqkv: a.dqkv.pointer, probs: a.probs.pointer, scratch: a.dprobs.pointer,
-                               rowStats: a.attentionRowStats(l), heads: a.attentionHeads.pointer, dout: a.datty.pointer,
-                               qkv: qkv, batch: b, time: t)
-            rope.backward(a.dqkv.pointer, rows: n, heads: config.nHeads + config.nKVHeads, stride: s3, positions: a.positions)
-            Matmul.backward(dinp: dnorm, dweight: g + w.wq, dout: a.dqkv.pointer, inp: norm1, weight: p + w.wq,
-                            rows: n, inDim: c, outDim: s3, accumulateInput: false)
-            RMSNorm.backward(dinp: dresid, dweight: g + w.attentionNorm, dout: dnorm, inp: x, weight: p + w.attentionNorm,
-                             rstd: rstd1, rows: n, dim: c)
+            // Likewise the attention's half, by blocks of whole sequences (attention mixes a
+            // sequence's rows): datty and dqkv (their first rows, reused) stay in cache.
+            let sequencesPerBlock = Matmul.backwardRunsOnSmallGemm(inDim: c, outDim: c)
+                && Matmul.backwardRunsOnSmallGemm(inDim: c, outDim: s3) ? Self.sequencesPerBlock(time: t) : b
+            for s0 in stride(from: 0, to: b, by: sequencesPerBlock) {
+                let sequences = min(sequencesPerBlock, b - s0), r0 = s0 * t, rows = sequences * t
+                let dy = dresid + r0 * c, dn = dnorm + r0 * c, datty = a.datty.pointer, dqkv = a.dqkv.pointer
+                Matmul.backward(dinp: datty, dweight: g + w.wo, dout: dy, inp: atty + r0 * c, weight: p + w.wo,
+                                rows: rows, inDim: c, outDim: c, accumulateInput: false)
+                attention.backward(dqkv: dqkv, probs: a.probs.pointer, scratch: a.dprobs.pointer,
+                                   rowStats: a.attentionRowStats(l) + s0 * config.nHeads * t * 2,
+                                   heads: a.attentionHeads.pointer, dout: datty, qkv: qkv + r0 * s3, batch: sequences, time: t)
+                rope.backward(dqkv, rows: rows, heads: config.nHeads + config.nKVHeads, stride: s3,
+                              positions: a.positions + r0)
+                Matmul.backward(dinp: dn, dweight: g + w.wq, dout: dqkv, inp: norm1 + r0 * c, weight: p + w.wq,
+                                rows: rows, inDim: c, outDim: s3, accumulateInput: false)
+                RMSNorm.backward(dinp: dy, dweight: g + w.attentionNorm, dout: dn, inp: x + r0 * c,
+                                 weight: p + w.attentionNorm, rstd: rstd1 + r0, rows: rows, dim: c)
+            }
         }
         Embedding.backward(dtable: g + layout.embedding, dout: dresid, tokens: a.tokens, rows: n, dim: c)
     }
