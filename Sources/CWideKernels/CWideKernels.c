@@ -159,6 +159,25 @@ WIDE void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const fl
     }
 }
 
+WIDE void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+                          float inverse_c1, float inverse_c2, float eps, float decay) {
+    const __m512 b1 = _mm512_set1_ps(beta1), b2 = _mm512_set1_ps(beta2);
+    const __m512 a1 = _mm512_set1_ps(1 - beta1), a2 = _mm512_set1_ps(1 - beta2);
+    const __m512 c1 = _mm512_set1_ps(inverse_c1), c2 = _mm512_set1_ps(inverse_c2);
+    const __m512 ve = _mm512_set1_ps(eps), vlr = _mm512_set1_ps(lr), vd = _mm512_set1_ps(decay);
+    for (long i = 0; i < n; i += 16) {
+        const __mmask16 mask = prefix(n - i < 16 ? n - i : 16);
+        const __m512 gi = _mm512_maskz_loadu_ps(mask, g + i), pi = _mm512_maskz_loadu_ps(mask, p + i);
+        const __m512 mi = _mm512_add_ps(_mm512_mul_ps(b1, _mm512_maskz_loadu_ps(mask, m + i)), _mm512_mul_ps(a1, gi));
+        const __m512 vi = _mm512_add_ps(_mm512_mul_ps(b2, _mm512_maskz_loadu_ps(mask, v + i)),
+                                        _mm512_mul_ps(_mm512_mul_ps(a2, gi), gi));
+        _mm512_mask_storeu_ps(m + i, mask, mi);
+        _mm512_mask_storeu_ps(v + i, mask, vi);
+        const __m512 step = _mm512_div_ps(_mm512_mul_ps(mi, c1), _mm512_add_ps(_mm512_sqrt_ps(_mm512_mul_ps(vi, c2)), ve));
+        _mm512_mask_storeu_ps(p + i, mask, _mm512_sub_ps(pi, _mm512_mul_ps(vlr, _mm512_add_ps(step, _mm512_mul_ps(vd, pi)))));
+    }
+}
+
 /// Rows of B (columns of A) per pass over C: a chunk's rows of A and B stay in L1 while the tiles
 /// reread them. 128, twice SmallGemm.swift's 64: half the passes over C (small and stories260K
 /// training +2%). A decoding panel, prefetched one chunk ahead from L3, keeps chunks of 64
@@ -415,6 +434,11 @@ void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long 
 }
 void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden) {
     (void)dgate_up; (void)dout; (void)gate_up; (void)rows; (void)hidden; __builtin_trap();
+}
+void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+                     float inverse_c1, float inverse_c2, float eps, float decay) {
+    (void)p; (void)g; (void)m; (void)v; (void)n; (void)lr; (void)beta1; (void)beta2; (void)inverse_c1; (void)inverse_c2;
+    (void)eps; (void)decay; __builtin_trap();
 }
 void rlhf_wide_small_gemm(long m, long n, long k, float alpha,
                           const float *a, long a_row_stride, long a_column_stride,

@@ -38,6 +38,11 @@ void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long 
 /// SwiGLU.backward on 16 lanes: dgu[N, 2F] given dout[N, F] and gu[N, 2F].
 void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden);
 
+/// AdamW.update's loop on 16 lanes, one range of the parameters: m = beta1 m + (1 - beta1) g,
+/// v = beta2 v + (1 - beta2) g^2, p -= lr ((m inverse_c1) / (sqrt(v inverse_c2) + eps) + decay p).
+void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
+                     float inverse_c1, float inverse_c2, float eps, float decay);
+
 /// SmallGemm.multiply on 16 lanes, the same contract:
 /// C[M, N] = alpha * A[M, K] B[K, N] (+ C when accumulate), A[i, k] = a[i * a_row_stride +
 /// k * a_column_stride], B[k, j] = b[k * ldb + j], C[i, j] = c[i * ldc + j]; while reading row k

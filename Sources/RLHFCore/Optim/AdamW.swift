@@ -1,3 +1,4 @@
+import CWideKernels
 import Foundation
 
 /// AdamW (Loshchilov & Hutter): Adam with bias correction and weight decay decoupled from the
@@ -44,8 +45,15 @@ public struct AdamW {
         let p = parameters.pointer, g = gradients.pointer, m = m.pointer, v = v.pointer
         let (b1, b2, eps) = (beta1, beta2, eps)
         // Eight lanes at a time (the compiler keeps a scalar loop's divisions and square roots
-        // scalar); the last few through zero-padded vectors, so every element rounds alike.
+        // scalar); the last few through zero-padded vectors, so every element rounds alike. On
+        // AVX-512, 16 lanes in C: 3x faster (small's 935k parameters: 0.55 ms against 1.7 ms a
+        // step, PPO takes eight a iteration), as Swift's SIMD8 square root and division are not
+        // one instruction each.
         func apply(_ range: Range<Int>, decay: Float) {
+            if wideKernels {
+                return rlhf_wide_adamw(p + range.lowerBound, g + range.lowerBound, m + range.lowerBound,
+                                       v + range.lowerBound, range.count, lr, b1, b2, inverseC1, inverseC2, eps, decay)
+            }
             var i = range.lowerBound
             while i < range.upperBound {
                 let lanes = min(8, range.upperBound - i)
