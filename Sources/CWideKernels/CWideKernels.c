@@ -159,6 +159,73 @@ WIDE void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const fl
     }
 }
 
+WIDE void rlhf_wide_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, long rows, long dim,
+                                   float eps) {
+    for (long i = 0; i < rows; i++) {
+        const float *x = inp + i * dim;
+        float *y = out + i * dim;
+        __m512 squares = _mm512_setzero_ps();
+        for (long j = 0; j < dim; j += 16) {
+            const __m512 xv = _mm512_maskz_loadu_ps(prefix(dim - j < 16 ? dim - j : 16), x + j);
+            squares = _mm512_fmadd_ps(xv, xv, squares);
+        }
+        const float r = 1 / _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(_mm512_reduce_add_ps(squares) / (float)dim + eps)));
+        rstd[i] = r;
+        const __m512 vr = _mm512_set1_ps(r);
+        for (long j = 0; j < dim; j += 16) {
+            const __mmask16 mask = prefix(dim - j < 16 ? dim - j : 16);
+            const __m512 xv = _mm512_maskz_loadu_ps(mask, x + j);
+            _mm512_mask_storeu_ps(y + j, mask, _mm512_mul_ps(_mm512_mul_ps(xv, vr), _mm512_maskz_loadu_ps(mask, weight + j)));
+        }
+    }
+}
+
+WIDE void rlhf_wide_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                                    const float *rstd, long rows, long dim) {
+    for (long i = 0; i < rows; i++) {
+        const float *x = inp + i * dim, *dy = dout + i * dim;
+        float *dx = dinp + i * dim;
+        __m512 sums = _mm512_setzero_ps();
+        for (long j = 0; j < dim; j += 16) {
+            const __mmask16 mask = prefix(dim - j < 16 ? dim - j : 16);
+            const __m512 g = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, weight + j), _mm512_maskz_loadu_ps(mask, dy + j));
+            sums = _mm512_fmadd_ps(g, _mm512_maskz_loadu_ps(mask, x + j), sums);
+        }
+        const float r = rstd[i], k = r * r * r * _mm512_reduce_add_ps(sums) / (float)dim;
+        const __m512 vr = _mm512_set1_ps(r), vk = _mm512_set1_ps(k);
+        for (long j = 0; j < dim; j += 16) {
+            const __mmask16 mask = prefix(dim - j < 16 ? dim - j : 16);
+            const __m512 xv = _mm512_maskz_loadu_ps(mask, x + j), dyv = _mm512_maskz_loadu_ps(mask, dy + j);
+            const __m512 g = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, weight + j), dyv);
+            // dx += r g - k x;  dweight += dy x r
+            const __m512 dxv = _mm512_fnmadd_ps(vk, xv, _mm512_fmadd_ps(vr, g, _mm512_maskz_loadu_ps(mask, dx + j)));
+            _mm512_mask_storeu_ps(dx + j, mask, dxv);
+            _mm512_mask_storeu_ps(dweight + j, mask,
+                                  _mm512_fmadd_ps(_mm512_mul_ps(dyv, xv), vr, _mm512_maskz_loadu_ps(mask, dweight + j)));
+        }
+    }
+}
+
+WIDE void rlhf_wide_rope(float *x, long rows, long heads, long head_dim, long stride, const int *positions,
+                        const float *cos_table, const float *sin_table, float sign) {
+    const long half = head_dim / 2;
+    const __m512 vsign = _mm512_set1_ps(sign);
+    for (long row = 0; row < rows; row++) {
+        const float *cs = cos_table + positions[row] * half, *sn = sin_table + positions[row] * half;
+        for (long h = 0; h < heads; h++) {
+            float *v = x + row * stride + h * head_dim;
+            for (long i = 0; i < half; i += 16) {
+                const __mmask16 mask = prefix(half - i < 16 ? half - i : 16);
+                const __m512 a = _mm512_maskz_loadu_ps(mask, v + i), b = _mm512_maskz_loadu_ps(mask, v + half + i);
+                const __m512 c = _mm512_maskz_loadu_ps(mask, cs + i);
+                const __m512 s = _mm512_mul_ps(vsign, _mm512_maskz_loadu_ps(mask, sn + i));
+                _mm512_mask_storeu_ps(v + i, mask, _mm512_fnmadd_ps(b, s, _mm512_mul_ps(a, c)));
+                _mm512_mask_storeu_ps(v + half + i, mask, _mm512_fmadd_ps(a, s, _mm512_mul_ps(b, c)));
+            }
+        }
+    }
+}
+
 WIDE void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
                           float inverse_c1, float inverse_c2, float eps, float decay) {
     const __m512 b1 = _mm512_set1_ps(beta1), b2 = _mm512_set1_ps(beta2);
@@ -434,6 +501,19 @@ void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long 
 }
 void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden) {
     (void)dgate_up; (void)dout; (void)gate_up; (void)rows; (void)hidden; __builtin_trap();
+}
+void rlhf_wide_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, long rows, long dim,
+                              float eps) {
+    (void)out; (void)rstd; (void)inp; (void)weight; (void)rows; (void)dim; (void)eps; __builtin_trap();
+}
+void rlhf_wide_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                               const float *rstd, long rows, long dim) {
+    (void)dinp; (void)dweight; (void)dout; (void)inp; (void)weight; (void)rstd; (void)rows; (void)dim; __builtin_trap();
+}
+void rlhf_wide_rope(float *x, long rows, long heads, long head_dim, long stride, const int *positions,
+                   const float *cos_table, const float *sin_table, float sign) {
+    (void)x; (void)rows; (void)heads; (void)head_dim; (void)stride; (void)positions; (void)cos_table; (void)sin_table;
+    (void)sign; __builtin_trap();
 }
 void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,
                      float inverse_c1, float inverse_c2, float eps, float decay) {

@@ -4,6 +4,7 @@ import RLHFCore
 
 /// Every kernel's backward against central finite differences of a random linear probe
 /// L = sum(w * forward(x)). Float32 with eps 1e-2 leaves ~1e-3 relative error; we demand 1e-2.
+/// RMSNorm's and RoPE's forward also against their formulas, in Double.
 @Suite struct KernelGradientTests {
     let tolerance = 1e-2
 
@@ -43,8 +44,10 @@ import RLHFCore
         #expect(relativeError(dtable.array.map(Double.init), num) < tolerance)
     }
 
-    @Test func rmsNorm() {
-        let n = 3, c = 8
+    /// c = 40: two 16-lane vectors and a masked tail.
+    @Test(arguments: [8, 40])
+    func rmsNorm(c: Int) {
+        let n = 3
         let x = FloatBuffer(randomArray(n * c, seed: 6)), w = FloatBuffer(randomArray(c, seed: 7).map { 1 + 0.2 * $0 })
         let out = FloatBuffer(count: n * c), rstd = FloatBuffer(count: n), probeW = randomArray(n * c, seed: 8)
         func loss() -> Double {
@@ -52,6 +55,12 @@ import RLHFCore
             return probe(out.pointer, probeW)
         }
         _ = loss()
+        for i in 0..<n {
+            let row = (0..<c).map { Double(x[i * c + $0]) }
+            let r = 1 / (row.reduce(0) { $0 + $1 * $1 } / Double(c) + 1e-5).squareRoot()
+            #expect(abs(Double(rstd[i]) - r) < 1e-5 * r)
+            for j in 0..<c { #expect(abs(Double(out[i * c + j]) - row[j] * r * Double(w[j])) < 1e-5) }
+        }
         let dx = FloatBuffer(count: n * c), dw = FloatBuffer(count: c), dout = FloatBuffer(probeW)
         RMSNorm.backward(dinp: dx.pointer, dweight: dw.pointer, dout: dout.pointer, inp: x.pointer, weight: w.pointer,
                          rstd: rstd.pointer, rows: n, dim: c)
@@ -61,8 +70,10 @@ import RLHFCore
         #expect(relativeError(dw.array.map(Double.init), numW) < tolerance)
     }
 
-    @Test func rope() {
-        let n = 4, heads = 3, hs = 8, stride = heads * hs + 2
+    /// hs = 40: half a head is a 16-lane vector and a masked tail.
+    @Test(arguments: [8, 40])
+    func rope(hs: Int) {
+        let n = 4, heads = 3, stride = heads * hs + 2
         let rope = RoPE(headDim: hs, maxPositions: 16, theta: 10_000)
         let positions: [Int32] = [0, 3, 7, 15]
         let x = FloatBuffer(randomArray(n * stride, seed: 9)), work = FloatBuffer(count: n * stride)
@@ -73,6 +84,20 @@ import RLHFCore
                 rope.forward(work.pointer, rows: n, heads: heads, stride: stride, positions: $0.baseAddress!)
             }
             return probe(work.pointer, probeW)
+        }
+        _ = loss()
+        // Element i of a head pairs with i + HS/2, rotated by position * 10000^(-2i/HS); the
+        // padding past the heads stays as it was.
+        for row in 0..<n {
+            for h in 0..<heads {
+                for i in 0..<(hs / 2) {
+                    let angle = Double(positions[row]) * pow(10_000, -Double(2 * i) / Double(hs))
+                    let a = Double(x[row * stride + h * hs + i]), b = Double(x[row * stride + h * hs + i + hs / 2])
+                    #expect(abs(Double(work[row * stride + h * hs + i]) - (a * cos(angle) - b * sin(angle))) < 1e-4)
+                    #expect(abs(Double(work[row * stride + h * hs + i + hs / 2]) - (b * cos(angle) + a * sin(angle))) < 1e-4)
+                }
+            }
+            for j in (heads * hs)..<stride { #expect(work[row * stride + j] == x[row * stride + j]) }
         }
         let dx = FloatBuffer(probeW)
         positions.withUnsafeBufferPointer {

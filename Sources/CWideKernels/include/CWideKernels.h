@@ -38,6 +38,21 @@ void rlhf_wide_swiglu_forward(float *out, const float *gate_up, long rows, long 
 /// SwiGLU.backward on 16 lanes: dgu[N, 2F] given dout[N, F] and gu[N, 2F].
 void rlhf_wide_swiglu_backward(float *dgate_up, const float *dout, const float *gate_up, long rows, long hidden);
 
+/// RMSNorm.forward on 16 lanes: out[N, C] = inp * rstd * weight, rstd[N] = 1 / sqrt(mean(inp^2) + eps).
+void rlhf_wide_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, long rows, long dim,
+                               float eps);
+
+/// RMSNorm.backward on 16 lanes: dinp[N, C] += rstd g - inp rstd^3 mean(g inp) with g = weight dout;
+/// dweight[C] += sum over rows of dout inp rstd.
+void rlhf_wide_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                                const float *rstd, long rows, long dim);
+
+/// RoPE.apply on 16 lanes: each head of x[N, heads * head_dim] (rows `stride` floats apart)
+/// rotated in place by row n's position, element i with i + head_dim/2, by sign x the angle of
+/// the tables [position, head_dim/2].
+void rlhf_wide_rope(float *x, long rows, long heads, long head_dim, long stride, const int *positions,
+                    const float *cos_table, const float *sin_table, float sign);
+
 /// AdamW.update's loop on 16 lanes, one range of the parameters: m = beta1 m + (1 - beta1) g,
 /// v = beta2 v + (1 - beta2) g^2, p -= lr ((m inverse_c1) / (sqrt(v inverse_c2) + eps) + decay p).
 void rlhf_wide_adamw(float *p, const float *g, float *m, float *v, long n, float lr, float beta1, float beta2,

@@ -1,10 +1,14 @@
-/// Root-mean-square layer norm: y = w * x / sqrt(mean(x^2) + eps).
+import CWideKernels
+
+/// Root-mean-square layer norm: y = w * x / sqrt(mean(x^2) + eps). Where the CPU has AVX-512,
+/// both directions run their 16-lane versions in `CWideKernels` (Swift's loops stay scalar).
 public enum RMSNorm {
     /// out[N, C], rstd[N] = rmsnorm(inp[N, C]; weight[C])
     public static func forward(
         out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, rows n: Int, dim c: Int, eps: Float
     ) {
+        if wideKernels { return rlhf_wide_rmsnorm_forward(out, rstd, inp, weight, n, c, eps) }
         for i in 0..<n {
             let x = inp + i * c, y = out + i * c
             let meanSquare = dot(x, x, c) / Float(c)
@@ -22,6 +26,7 @@ public enum RMSNorm {
         inp: UnsafePointer<Float>, weight: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
         rows n: Int, dim c: Int
     ) {
+        if wideKernels { return rlhf_wide_rmsnorm_backward(dinp, dweight, dout, inp, weight, rstd, n, c) }
         for i in 0..<n {
             let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
             let r = rstd[i]

@@ -1,3 +1,4 @@
+import CWideKernels
 import Foundation
 
 /// Rotary position embedding in Hugging Face's "rotate_half" convention: element i of each head
@@ -39,6 +40,10 @@ public struct RoPE: Sendable {
         let sign: Float = inverse ? -1 : 1
         cosTable.withUnsafeBufferPointer { cosBuffer in
             sinTable.withUnsafeBufferPointer { sinBuffer in
+                if wideKernels {
+                    return rlhf_wide_rope(x, n, heads, headDim, stride, positions, cosBuffer.baseAddress!,
+                                          sinBuffer.baseAddress!, sign)
+                }
                 for row in 0..<n {
                     let pos = Int(positions[row])
                     let cs = cosBuffer.baseAddress! + pos * half
