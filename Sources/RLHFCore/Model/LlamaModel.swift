@@ -186,28 +186,18 @@ public final class LlamaModel {
             // With every product of the feed-forward's backward on SmallGemm, the whole of it goes
             // a block of rows at a time: the block's dhidden and dgate|up (the first rows of
             // `dhidden` and `dgateUp`, reused) pass from op to op in cache, never through memory.
-            if Matmul.backwardRunsOnSmallGemm(inDim: f, outDim: c) && Matmul.backwardRunsOnSmallGemm(inDim: c, outDim: 2 * f) {
-                let dh = a.dhidden.pointer, dgu = a.dgateUp.pointer
-                let blocks = Self.feedForwardBlocks(rows: n)
-                for k in 0..<blocks {
-                    let (r0, rows) = Self.feedForwardBlock(k, of: blocks, rows: n)
-                    let dy = dresid + r0 * c, dn = dnorm + r0 * c
-                    Matmul.backward(dinp: dh, dweight: g + w.down, dout: dy, inp: hidden + r0 * f, weight: p + w.down,
-                                    rows: rows, inDim: f, outDim: c, accumulateInput: false)
-                    SwiGLU.backward(dgateUp: dgu, dout: dh, gateUp: gateUp + r0 * 2 * f, rows: rows, hidden: f)
-                    Matmul.backward(dinp: dn, dweight: g + w.gate, dout: dgu, inp: norm2 + r0 * c, weight: p + w.gate,
-                                    rows: rows, inDim: c, outDim: 2 * f, accumulateInput: false)
-                    RMSNorm.backward(dinp: dy, dweight: g + w.ffnNorm, dout: dn, inp: mid + r0 * c, weight: p + w.ffnNorm,
-                                     rstd: rstd2 + r0, rows: rows, dim: c)
-                }
-            } else {
-                Matmul.backward(dinp: a.dhidden.pointer, dweight: g + w.down, dout: dresid, inp: hidden, weight: p + w.down,
-                                rows: n, inDim: f, outDim: c, accumulateInput: false)
-                SwiGLU.backward(dgateUp: a.dgateUp.pointer, dout: a.dhidden.pointer, gateUp: gateUp, rows: n, hidden: f)
-                Matmul.backward(dinp: dnorm, dweight: g + w.gate, dout: a.dgateUp.pointer, inp: norm2, weight: p + w.gate,
-                                rows: n, inDim: c, outDim: 2 * f, accumulateInput: false)
-                RMSNorm.backward(dinp: dresid, dweight: g + w.ffnNorm, dout: dnorm, inp: mid, weight: p + w.ffnNorm,
-                                 rstd: rstd2, rows: n, dim: c)
+            let blocks = Matmul.backwardRunsOnSmallGemm(inDim: f, outDim: c)
+                && Matmul.backwardRunsOnSmallGemm(inDim: c, outDim: 2 * f) ? Self.feedForwardBlocks(rows: n) : 1
+            for k in 0..<blocks {
+                let (r0, rows) = Self.feedForwardBlock(k, of: blocks, rows: n)
+                let dy = dresid + r0 * c, dn = dnorm + r0 * c, dh = a.dhidden.pointer, dgu = a.dgateUp.pointer
+                Matmul.backward(dinp: dh, dweight: g + w.down, dout: dy, inp: hidden + r0 * f, weight: p + w.down,
+                                rows: rows, inDim: f, outDim: c, accumulateInput: false)
+                SwiGLU.backward(dgateUp: dgu, dout: dh, gateUp: gateUp + r0 * 2 * f, rows: rows, hidden: f)
+                Matmul.backward(dinp: dn, dweight: g + w.gate, dout: dgu, inp: norm2 + r0 * c, weight: p + w.gate,
+                                rows: rows, inDim: c, outDim: 2 * f, accumulateInput: false)
+                RMSNorm.backward(dinp: dy, dweight: g + w.ffnNorm, dout: dn, inp: mid + r0 * c, weight: p + w.ffnNorm,
+                                 rstd: rstd2 + r0, rows: rows, dim: c)
             }
 
             // Likewise the attention's half, by blocks of whole sequences (attention mixes a
