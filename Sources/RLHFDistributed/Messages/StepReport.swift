@@ -10,19 +10,15 @@ public struct StepReport: WireMessage, Equatable {
     public var phaseSeconds: [Float]
     /// Response tokens this rank's actors generated.
     public var generatedTokens: Int
-    /// The largest difference between decoding's and a forward pass's log-prob of a sampled
-    /// token on this rank's actors.
-    public var decodingDeviation: Float
 
-    public init(iteration: Int, phaseSeconds: [Float], generatedTokens: Int, decodingDeviation: Float) {
+    public init(iteration: Int, phaseSeconds: [Float], generatedTokens: Int) {
         self.iteration = iteration
         self.phaseSeconds = phaseSeconds
         self.generatedTokens = generatedTokens
-        self.decodingDeviation = decodingDeviation
     }
 
     /// The reports of every rank as one: per phase the slowest rank's seconds (what the
-    /// iteration waited for), the tokens of all actors, the largest deviation.
+    /// iteration waited for), the tokens of all actors.
     public static func combining(_ reports: [StepReport]) -> StepReport? {
         guard let first = reports.first else { return nil }
         return reports.dropFirst().reduce(first) { total, report in
@@ -32,19 +28,17 @@ public struct StepReport: WireMessage, Equatable {
                     report.phaseSeconds.indices.contains(i) ? report.phaseSeconds[i] : 0)
             }
             return StepReport(iteration: total.iteration, phaseSeconds: seconds,
-                              generatedTokens: total.generatedTokens + report.generatedTokens,
-                              decodingDeviation: max(total.decodingDeviation, report.decodingDeviation))
+                              generatedTokens: total.generatedTokens + report.generatedTokens)
         }
     }
 
     public func encoded() -> [UInt8] {
         var writer = MessageWriter(
             kind: Self.kind,
-            capacity: MessageHeader.size + 8 + MessageWriter.arraySize(count: phaseSeconds.count, elementSize: 4) + 8 + 4)
+            capacity: MessageHeader.size + 8 + MessageWriter.arraySize(count: phaseSeconds.count, elementSize: 4) + 8)
         writer.write(iteration)
         writer.write(phaseSeconds)
         writer.write(generatedTokens)
-        writer.write(decodingDeviation)
         return writer.bytes
     }
 
@@ -53,7 +47,6 @@ public struct StepReport: WireMessage, Equatable {
         iteration = try reader.readInt()
         phaseSeconds = try reader.readFloatArray()
         generatedTokens = try reader.readInt()
-        decodingDeviation = try reader.readFloat()
         try reader.finish()
     }
 }

@@ -10,22 +10,17 @@ final class ActorRole {
     let policy: LlamaModel
     let settings: PPOSettings
     let eosToken: Int32?
-    let padToken: Int32
-    /// The largest difference between decoding's and a forward pass's log-prob of a sampled
-    /// token this iteration (`rollout/decode_logprob_maxdev`).
-    var decodingDeviation = 0.0
     /// Each actor's sampling generator state, saved in checkpoints so a resume samples the same.
     var generators: [Int: RandomGenerator]
     /// The policy version (updates applied) the actors sample with.
     var weightVersion = 0
     private var rollouts: [Int: (prompts: [[Int32]], sequences: [GeneratedSequence])] = [:]
 
-    init(indices: [Int], policy: LlamaModel, settings: PPOSettings, eosToken: Int32?, padToken: Int32) {
+    init(indices: [Int], policy: LlamaModel, settings: PPOSettings, eosToken: Int32?) {
         self.indices = indices
         self.policy = policy
         self.settings = settings
         self.eosToken = eosToken
-        self.padToken = padToken
         generators = Dictionary(uniqueKeysWithValues: indices.map {
             ($0, RandomGenerator(seed: settings.seed &* 1_000_003 &+ UInt64($0) &+ 17))
         })
@@ -34,16 +29,14 @@ final class ActorRole {
     /// Phase 1: sample every actor's shard of `prompts` (the iteration's global batch) and send
     /// the rollouts to the reference and reward ranks. Returns the tokens generated.
     func generate(iteration: Int, prompts: [[Int32]], layout: RoleCounts, mailbox: Mailbox) throws -> Int {
-        decodingDeviation = 0
         let generator = Generator(model: policy, sampling: settings.sampling, maxNewTokens: settings.maxNewTokens,
                                   eosToken: eosToken)
         var tokens = 0
         for actor in indices {
             let shard = Array(prompts[(actor * settings.rolloutsPerActor)..<((actor + 1) * settings.rolloutsPerActor)])
             guard var rng = generators[actor] else { continue }
-            var sequences = try generator.generate(prompts: shard, rng: &rng)
+            let sequences = try generator.generate(prompts: shard, rng: &rng)
             generators[actor] = rng
-            try rescore(&sequences)
             rollouts[actor] = (shard, sequences)
             tokens += sequences.reduce(0) { $0 + $1.tokens.count }
             let request = ScoringRequest(iteration: iteration, sequences: sequences.map { $0.prompt + $0.tokens },
@@ -54,21 +47,6 @@ final class ActorRole {
                              tag: .rewardRequest, actor: actor)
         }
         return tokens
-    }
-
-    /// Replaces the log-probs recorded while decoding (KV cache, one row at a time) with those of
-    /// a full forward pass, the computation the learners repeat: the two agree to ~1e-5, and
-    /// PPO's ratio must start at exactly 1. The largest difference is kept for the metrics.
-    private func rescore(_ sequences: inout [GeneratedSequence]) throws {
-        let (logProbs, _, _) = try ResponseBatch.logProbs(policy, prompts: sequences.map(\.prompt),
-                                                          responses: sequences.map(\.tokens),
-                                                          temperature: settings.sampling.temperature, padToken: padToken)
-        for i in sequences.indices {
-            for (decoded, scored) in zip(sequences[i].logProbs, logProbs[i]) {
-                decodingDeviation = max(decodingDeviation, Double(abs(decoded - scored)))
-            }
-            sequences[i].logProbs = logProbs[i]
-        }
     }
 
     /// Phase 4: collect each actor's reference log-probs and scores, and send every learner its

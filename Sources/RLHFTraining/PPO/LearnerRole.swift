@@ -36,6 +36,9 @@ final class LearnerRole {
         var advantages: [Float] = []
         var returns: [Float] = []
         var entropy: [Float] = []
+        /// The log-probs PPO's ratio starts from: the learner's own for a fresh rollout, the
+        /// recorded behaviour ones for a stale one.
+        var oldLogProbs: [Float] = []
     }
 
     init(index: Int, policy: LlamaModel, critic: LlamaModel, group: DataParallelGroup, settings: PPOSettings,
@@ -78,26 +81,31 @@ final class LearnerRole {
         var timing = PhaseTimer()
         var samples = input
         let klCoefficient = klController.coefficient
+        let position = Dictionary(uniqueKeysWithValues: samples.enumerated().map { ($1.globalIndex, $0) })
+        let size = settings.rolloutBatchSize / settings.minibatches
+        // Indices into `samples` of this learner's part of each epoch's minibatches.
+        let minibatches = (0..<settings.epochs).map { epoch in
+            let order = shuffledIndices(count: settings.rolloutBatchSize, seed: settings.seed &+ UInt64(iteration) &* 7919,
+                                        epoch: epoch)
+            return (0..<settings.minibatches).map { order[($0 * size)..<(($0 + 1) * size)].compactMap { position[$0] } }
+        }
         let prepareStart = Date()
-        let maxDeviation = try prepare(&samples, klCoefficient: klCoefficient, version: iteration)
+        let (maxDeviation, firstPasses) = try prepare(&samples, firstMinibatch: minibatches.first?.first ?? [],
+                                                      klCoefficient: klCoefficient, version: iteration)
         timing.values = Date().timeIntervalSince(prepareStart)
         var stats = UpdateStatistics()
         skippedUpdates = 0
-        for epoch in 0..<settings.epochs {
-            let order = shuffledIndices(count: settings.rolloutBatchSize, seed: settings.seed &+ UInt64(iteration) &* 7919,
-                                        epoch: epoch)
-            let size = settings.rolloutBatchSize / settings.minibatches
-            let position = Dictionary(uniqueKeysWithValues: samples.enumerated().map { ($1.globalIndex, $0) })
-            for minibatch in 0..<settings.minibatches {
-                let members = order[(minibatch * size)..<((minibatch + 1) * size)].compactMap { position[$0] }
-                try step(members.map { samples[$0] }, iteration: iteration, stats: &stats, timing: &timing)
+        for (epoch, epochMinibatches) in minibatches.enumerated() {
+            for (minibatch, members) in epochMinibatches.enumerated() {
+                try step(members.map { samples[$0] }, reusing: epoch == 0 && minibatch == 0 ? firstPasses : nil,
+                         iteration: iteration, stats: &stats, timing: &timing)
             }
         }
         var metrics = try summarize(samples, stats: stats, klCoefficient: klCoefficient, version: iteration)
         let deviation = try group.communicator.allreduceMax(maxDeviation)
-        // Stale rollouts' log-probs differ from the learners' by design (the ratio corrects for
-        // it), so the check that they agree only applies to batches sampled with these weights.
-        if metrics["rollout/staleness"] == 0 { metrics["policy/ratio_start_maxdev"] = deviation }
+        // Stale rollouts were sampled with other weights than the learners', so the check that
+        // decoding agrees with the learners' forward pass only applies to fresh batches.
+        if metrics["rollout/staleness"] == 0 { metrics["rollout/decode_logprob_maxdev"] = deviation }
         metrics["timing/allreduce_s"] = timing.allreduce
         metrics["train/skipped_updates"] = Double(skippedUpdates)
         metrics["timing/values_s"] = timing.values
@@ -105,30 +113,61 @@ final class LearnerRole {
         return metrics
     }
 
-    /// Old values, per-token rewards, advantages (whitened over all learners) and returns; and the
-    /// largest difference between this learner's log-probs of the rollout tokens and the actor's
-    /// recorded ones over the rollouts sampled with `version`, the learner's own weights, where
-    /// it must be ~0 (same weights, same temperature).
-    private func prepare(_ samples: inout [Sample], klCoefficient: Double, version: Int) throws -> Double {
+    /// The policy's and the critic's forward passes over some samples, in their order.
+    struct ForwardPasses {
+        var logProbs: [[Float]], entropy: [[Float]], policyBatch: ResponseBatch
+        var values: [[Float]], criticBatch: ResponseBatch
+    }
+
+    private func forwardPasses(_ samples: [Sample], keepingActivationsForBackward keep: Bool) throws -> ForwardPasses {
+        let prompts = samples.map(\.experience.prompt), responses = samples.map(\.experience.response)
+        let (logProbs, entropy, policyBatch) = try ResponseBatch.logProbs(
+            policy, prompts: prompts, responses: responses, temperature: settings.sampling.temperature, padToken: padToken,
+            keepingActivationsForBackward: keep)
+        let (values, criticBatch) = try ResponseBatch.values(critic, prompts: prompts, responses: responses, padToken: padToken,
+                                                             keepingActivationsForBackward: keep)
+        return ForwardPasses(logProbs: logProbs, entropy: entropy, policyBatch: policyBatch, values: values,
+                             criticBatch: criticBatch)
+    }
+
+    /// Old log-probs and values, per-token rewards, advantages (whitened over all learners) and
+    /// returns. Returns the largest difference between the learner's log-probs of the rollout
+    /// tokens and those the actors recorded while decoding, over the rollouts sampled with
+    /// `version`, the learner's own weights (~1e-5: same weights, KV cache against full pass);
+    /// and the passes over `firstMinibatch`, the first PPO step's samples.
+    ///
+    /// Those passes go last and keep their activations: the first step starts from the weights
+    /// that scored them, so its forward pass is this one (PPO's ratio starts at exactly 1).
+    private func prepare(_ samples: inout [Sample], firstMinibatch: [Int], klCoefficient: Double, version: Int) throws
+        -> (deviation: Double, firstPasses: ForwardPasses?) {
         var maxDeviation = 0.0
+        var firstPasses: ForwardPasses?
         let shaping = settings.rewardShaping(klCoefficient: klCoefficient)
-        for chunk in Array(samples.indices)[...].chunked(Self.passSize) {
-            let prompts = chunk.map { samples[$0].experience.prompt }, responses = chunk.map { samples[$0].experience.response }
-            let (logProbs, entropy, _) = try ResponseBatch.logProbs(policy, prompts: prompts, responses: responses,
-                                                                    temperature: settings.sampling.temperature, padToken: padToken)
-            let (values, _) = try ResponseBatch.values(critic, prompts: prompts, responses: responses, padToken: padToken)
+        let kept = Set(firstMinibatch)
+        let others = samples.indices.filter { !kept.contains($0) }[...].chunked(Self.passSize).map { (Array($0), false) }
+        for (chunk, keep) in others + (firstMinibatch.isEmpty ? [] : [(firstMinibatch, true)]) {
+            let passes = try forwardPasses(chunk.map { samples[$0] }, keepingActivationsForBackward: keep)
+            if keep { firstPasses = passes }
             for (k, i) in chunk.enumerated() {
                 let experience = samples[i].experience
+                // The learner's own log-probs where it has the sampling weights; otherwise the
+                // behaviour policy's, as decoded.
                 if experience.weightVersion == version {
-                    for (a, b) in zip(logProbs[k], experience.behaviourLogProbs) { maxDeviation = max(maxDeviation, Double(abs(a - b))) }
+                    for (a, b) in zip(passes.logProbs[k], experience.behaviourLogProbs) {
+                        maxDeviation = max(maxDeviation, Double(abs(a - b)))
+                    }
+                    samples[i].oldLogProbs = passes.logProbs[k]
+                } else {
+                    samples[i].oldLogProbs = experience.behaviourLogProbs
                 }
-                samples[i].entropy = entropy[k]
-                samples[i].oldValues = values[k]
-                samples[i].rewards = shaping.tokenRewards(score: experience.score, logProbs: experience.behaviourLogProbs,
+                samples[i].entropy = passes.entropy[k]
+                samples[i].oldValues = passes.values[k]
+                samples[i].rewards = shaping.tokenRewards(score: experience.score, logProbs: samples[i].oldLogProbs,
                                                           referenceLogProbs: experience.referenceLogProbs,
                                                           endedWithEOS: experience.endedWithEOS)
                 (samples[i].advantages, samples[i].returns) = generalizedAdvantages(
-                    rewards: samples[i].rewards.rewards, values: values[k], gamma: settings.gamma, lambda: settings.lambda)
+                    rewards: samples[i].rewards.rewards, values: passes.values[k], gamma: settings.gamma,
+                    lambda: settings.lambda)
             }
         }
         if settings.whitenAdvantages {
@@ -137,29 +176,31 @@ final class LearnerRole {
             let moments = MomentSums(count: total[0], sum: total[1], sumOfSquares: total[2])
             for i in samples.indices { samples[i].advantages = whitened(samples[i].advantages, by: moments) }
         }
-        return maxDeviation
+        return (maxDeviation, firstPasses)
     }
 
     /// Sequences per forward pass outside the minibatch steps.
     private static let passSize = 16
 
     /// One optimiser step of the policy and one of the critic on a global minibatch, of which
-    /// `members` are this learner's part (possibly none: it still joins the all-reduces).
-    private func step(_ members: [Sample], iteration: Int, stats: inout UpdateStatistics, timing: inout PhaseTimer) throws {
+    /// `members` are this learner's part (possibly none: it still joins the all-reduces);
+    /// `reused`, when given, are the members' forward passes with the current weights.
+    private func step(_ members: [Sample], reusing reused: ForwardPasses?, iteration: Int, stats: inout UpdateStatistics,
+                      timing: inout PhaseTimer) throws {
         let localTokens = Double(members.reduce(0) { $0 + $1.experience.response.count })
         let ptxBatch = settings.ptxCoefficient > 0 ? nextPretrainingBatch() : []
         let ptxTargets = Double(ptxBatch.reduce(0) { $0 + $1.targetCount })
         let totals = try group.sum([localTokens, ptxTargets])
         let tokens = max(totals[0], 1), ptxTokens = max(totals[1], 1)
 
+        // Both forward passes first: the critic's does not depend on the policy's update.
+        let passes = members.isEmpty ? nil : try reused ?? forwardPasses(members, keepingActivationsForBackward: true)
         policy.zeroGradients()
-        if !members.isEmpty {
-            let (logProbs, entropy, batch) = try ResponseBatch.logProbs(
-                policy, prompts: members.map(\.experience.prompt), responses: members.map(\.experience.response),
-                temperature: settings.sampling.temperature, padToken: padToken, keepingActivationsForBackward: true)
+        if let passes {
+            let (logProbs, entropy, batch) = (passes.logProbs, passes.entropy, passes.policyBatch)
             var dLogProbs: [[Float]] = []
             for (k, sample) in members.enumerated() {
-                let terms = clippedPolicyLoss(logProbs: logProbs[k], oldLogProbs: sample.experience.behaviourLogProbs,
+                let terms = clippedPolicyLoss(logProbs: logProbs[k], oldLogProbs: sample.oldLogProbs,
                                               advantages: sample.advantages, clipRange: settings.clipRange)
                 dLogProbs.append(terms.dLogProbs.map { $0 / Float(tokens) })
                 stats.policyLoss += terms.lossSum
@@ -187,10 +228,8 @@ final class LearnerRole {
                   iteration: iteration, what: "policy")
 
         critic.zeroGradients()
-        if !members.isEmpty {
-            let (values, batch) = try ResponseBatch.values(critic, prompts: members.map(\.experience.prompt),
-                                                           responses: members.map(\.experience.response), padToken: padToken,
-                                                           keepingActivationsForBackward: true)
+        if let passes {
+            let (values, batch) = (passes.values, passes.criticBatch)
             var dValues: [[Float]] = []
             for (k, sample) in members.enumerated() {
                 let terms = clippedValueLoss(values: values[k], oldValues: sample.oldValues, returns: sample.returns,
@@ -283,7 +322,7 @@ struct UpdateStatistics {
     }
 }
 
-/// Wall time spent in all-reduces, and in old values, rewards and GAE, during an update.
+/// Wall time spent in all-reduces, and in old log-probs and values, rewards and GAE, during an update.
 struct PhaseTimer {
     var allreduce = 0.0
     var values = 0.0

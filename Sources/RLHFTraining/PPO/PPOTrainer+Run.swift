@@ -93,15 +93,13 @@ extension PPOTrainer {
         // Every rank reports to rank 0 rather than meeting the others in a collective, which would
         // hold the actors until the learners finish and undo the overlap; in lockstep rank 0 then
         // starts the next iteration on every rank at once, so that each phase's time counts from it.
-        let own = StepReport(iteration: iteration, phaseSeconds: seconds.map(Float.init), generatedTokens: generated,
-                             decodingDeviation: Float(actor?.decodingDeviation ?? 0))
+        let own = StepReport(iteration: iteration, phaseSeconds: seconds.map(Float.init), generatedTokens: generated)
         if world.rank == 0, let total = StepReport.combining([own] + (try mailbox.reports(iteration: iteration))) {
             // Per phase, the slowest rank's time: what the iteration waited for.
             for phase in Phase.allCases { metrics["timing/\(phase.name)_s"] = Double(total.phaseSeconds[phase.rawValue]) }
             // Rank 0's own iteration, learner 0's: with overlap, ranks' iterations cover different
             // stretches of the pipeline and the slowest one overstates its period; this is it.
             metrics["timing/learner_iteration_s"] = seconds[Phase.iteration.rawValue]
-            metrics["rollout/decode_logprob_maxdev"] = Double(total.decodingDeviation)
             metrics["rollout/tokens"] = Double(total.generatedTokens)
             metrics["throughput/rollout_tokens_per_s"] = Double(total.generatedTokens) / max(metrics["timing/generate_s"] ?? 0, 1e-9)
         } else if world.rank != 0 {
@@ -112,7 +110,7 @@ extension PPOTrainer {
         return metrics
     }
 
-    /// The phases timed in `timing/*_s`; values (old values, rewards, GAE) and allreduce are
+    /// The phases timed in `timing/*_s`; values (old log-probs and values, rewards, GAE) and allreduce are
     /// parts of train.
     enum Phase: Int, CaseIterable {
         case generate, reference, reward, values, train, allreduce, broadcast, iteration

@@ -77,7 +77,7 @@ public final class PPOTrainer {
         if isActor {
             let policy = try load(policyPath, "policy")
             actor = ActorRole(indices: mine.filter { $0.role == .actor }.map(\.index), policy: policy, settings: settings,
-                              eosToken: tokenizer.specialTokens.eos, padToken: padToken)
+                              eosToken: tokenizer.specialTokens.eos)
             var texts: [String] = []
             for path in config.stringList("data.prompts") {
                 let (loaded, summary) = try loadPrompts(at: URL(fileURLWithPath: path), options: options)

@@ -5,9 +5,9 @@ import RLHFCore
 /// the reward model and the critic (old values) over every rollout, then per epoch a forward and
 /// backward pass (backward = 2 x forward) of the policy and of the critic. Matrix products count
 /// 2 FLOPs per multiply-add; causal attention over T positions counts half of the T x T scores
-/// (the convention of `BenchConfig.trainFlopsPerToken`). Our own extra passes (the actors'
-/// re-scoring of their samples, the learners' check of the behaviour log-probs) are not counted:
-/// the figure is the work of the algorithm, not of one implementation.
+/// (the convention of `BenchConfig.trainFlopsPerToken`). TRL also runs the policy over the
+/// rollouts for the old log-probs; that pass is not counted: ours is the first epoch's forward
+/// pass (one minibatch per epoch, as here), so the count is the work our iteration does.
 struct PPOIterationFlops {
     let model: ModelConfig
     let rollouts: Int
