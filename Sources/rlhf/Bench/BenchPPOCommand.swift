@@ -86,6 +86,7 @@ struct BenchPPO: ParsableCommand {
                 "iteration_flops": flops.total, "generate_flops": flops.generation, "reference_flops": flops.reference,
                 "reward_flops": flops.reward, "values_flops": flops.values, "train_flops": flops.train,
                 "iteration_at_sgemm_peak_s": flops.total / (sgemm * 1e9),
+                "executed_flops": flops.executed, "executed_at_sgemm_peak_s": flops.executed / (sgemm * 1e9),
                 "peak_rss_mb_rank0": peakRSS, "peak_rss_mb_max": maxRSS, "baseline_rss_mb_rank0": baselineRSS,
                 "learner_implied_mb": LearnerMemory(model: bench.model, sequences: rollout.rollouts / counts.learners,
                                                     tokens: rollout.promptTokens + rollout.newTokens).bytes / 1_048_576,
@@ -102,6 +103,7 @@ struct BenchPPO: ParsableCommand {
             result["staleness"] = metrics.last?["rollout/staleness"]
             if let seconds = result["iteration_s"] as? Double {
                 result["iteration_over_peak"] = seconds / (flops.total / (sgemm * 1e9))
+                result["iteration_over_executed_peak"] = seconds / (flops.executed / (sgemm * 1e9))
             }
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))

@@ -42,6 +42,10 @@ struct PPOIterationFlops {
 
     var total: Double { generation + reference + reward + values + train }
 
+    /// What our iteration runs of `total`: all but the critic's old-values pass, which is also
+    /// the first epoch's forward pass of the critic (one minibatch per epoch, as in the bench).
+    var executed: Double { total - values }
+
     private var sequenceTokens: Int { promptTokens + newTokens }
 
     /// Layers x channels: the attention FLOPs per score, summed over the layers.
