@@ -6,8 +6,8 @@ import RLHFCore
 /// backward pass (backward = 2 x forward) of the policy and of the critic. Matrix products count
 /// 2 FLOPs per multiply-add; causal attention over T positions counts half of the T x T scores
 /// (the convention of `BenchConfig.trainFlopsPerToken`). TRL also runs the policy over the
-/// rollouts for the old log-probs; that pass is not counted: ours is the first epoch's forward
-/// pass (one minibatch per epoch, as here), so the count is the work our iteration does.
+/// rollouts for the old log-probs; that pass is not counted. Our iteration runs one pass fewer
+/// than the count (see `executed`).
 struct PPOIterationFlops {
     let model: ModelConfig
     let rollouts: Int
